@@ -35,6 +35,9 @@ import(${JSON.stringify(testkitUrl)}).then(async ({ ConsulSimulator }) => {
 });
 `;
 
+/** Headline figures for benchmarks/results/discovery.json. */
+const metrics: Record<string, number> = {};
+
 function fmtMs(ms: number): string {
   return ms.toFixed(2);
 }
@@ -105,6 +108,8 @@ async function propagation(): Promise<string> {
     row('index moves in the simulator → new snapshot', direct),
     row('PUT /v1/agent/service/register or deregister → new snapshot', viaApi),
   ].join('\n');
+  metrics['discovery.change-to-snapshot.medianMs'] = median(direct);
+  metrics['discovery.change-to-snapshot.p99Ms'] = quantile(direct, 0.99);
   console.log(`\n${table}\n`);
   return table;
 }
@@ -149,6 +154,7 @@ async function memory(): Promise<string> {
   gc?.();
   const after = process.memoryUsage().heapUsed;
   const perService = (after - before) / services;
+  metrics['discovery.bytesPerWatchedService'] = perService;
   for (const d of disposers) d();
   await registry.close();
   worker.postMessage({ type: 'close' });
@@ -220,6 +226,7 @@ async function main(): Promise<void> {
       '',
       perAnswer,
     ].join('\n'),
+    metrics,
   );
 }
 

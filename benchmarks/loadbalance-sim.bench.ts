@@ -103,4 +103,8 @@ writeResults(
   'Load balancing: tail-latency simulation (Linkerd "beyond round robin")',
   'npx tsc -b packages/loadbalance && node scripts/run-benchmarks.mjs loadbalance-sim',
   body,
+  {
+    'loadbalance-sim.peak-ewma.p99-ratio': ratio,
+    'loadbalance-sim.peak-ewma.success': ewma.success,
+  },
 );

@@ -105,4 +105,8 @@ writeResults(
   'Load balancing: pick() cost per policy',
   'npx tsc -b packages/loadbalance && node scripts/run-benchmarks.mjs loadbalance.bench',
   body,
+  {
+    'loadbalance.p2c-least-request@10000.ns': lr.medianNs,
+    'loadbalance.p2c-peak-ewma@10000.ns': pe.medianNs,
+  },
 );

@@ -123,4 +123,9 @@ writeResults(
     '',
     suiteTable('backoff next()', backoffResults),
   ].join('\n'),
+  {
+    'retry.execute.overNs': executeResults.find((r) => r.name.includes('(default budget)'))!.overNs,
+    'retry.execute-no-budget.overNs': executeResults.find((r) => r.name.includes('(budget: false)'))!.overNs,
+    'retry.cockatiel.overNs': executeResults.find((r) => r.name.startsWith('cockatiel'))!.overNs,
+  },
 );

@@ -149,12 +149,31 @@ function printSuite(title: string, results: CaseResult[]): void {
 }
 
 /**
- * Writes benchmarks/results/<name>.md: a heading, the machine, the command, then the body.
- * `scripts/run-benchmarks.mjs` joins these files into benchmarks/RESULTS.md.
+ * Writes benchmarks/results/<name>.md (a heading, the machine, the command, then the body) and,
+ * when given, the headline figures to benchmarks/results/<name>.json. `scripts/run-benchmarks.mjs`
+ * folds the figures into benchmarks/results/<date>.json, checks them against the goals
+ * (benchmarks/goals.json) and regenerates benchmarks/RESULTS.md.
  */
-export function writeResults(name: string, heading: string, command: string, body: string): void {
+export function writeResults(
+  name: string,
+  heading: string,
+  command: string,
+  body: string,
+  metrics?: Record<string, number>,
+): void {
   const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results');
   mkdirSync(dir, { recursive: true });
+  if (metrics !== undefined) {
+    const json = {
+      name,
+      heading,
+      command,
+      machine: machineInfo(),
+      measuredAt: new Date().toISOString(),
+      metrics,
+    };
+    writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(json, null, 2)}\n`);
+  }
   const text = [
     `## ${heading}`,
     '',
