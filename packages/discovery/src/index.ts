@@ -12,6 +12,17 @@ export { type HealthParseOptions, parseHealthEntries } from './consul-health.js'
 export { ConsulRegistry } from './consul-registry.js';
 export type { ConsulRegistryOptions } from './consul-registry-options.js';
 export { nextIndex } from './consul-service-watch.js';
+export { isNoRecords } from './dns-srv-lookup.js';
+export type { DnsFamily, DnsSrvRegistryOptions } from './dns-srv-options.js';
+export { DnsSrvRegistry } from './dns-srv-registry.js';
+export {
+  refreshDelay,
+  type SrvRecord,
+  type SrvSelection,
+  selectSrvEndpoints,
+  type TargetAddress,
+  ZERO_WEIGHT,
+} from './dns-srv-select.js';
 export {
   createEndpoint,
   createSnapshot,
@@ -35,6 +46,19 @@ export {
   UnknownServiceError,
 } from './errors.js';
 export {
+  type EtcdInstanceValue,
+  etcdInstanceKey,
+  formatEtcdInstance,
+  parseEtcdInstance,
+} from './etcd-instance.js';
+export type { EtcdCommonOptions, EtcdConnectionOptions } from './etcd-options.js';
+export {
+  type EtcdRegistrationOptions,
+  EtcdServiceRegistration,
+  registerEtcdService,
+} from './etcd-registration.js';
+export { EtcdRegistry, type EtcdRegistryOptions } from './etcd-registry.js';
+export {
   type GracefulShutdown,
   type GracefulShutdownOptions,
   installGracefulShutdown,
@@ -42,6 +66,7 @@ export {
 } from './graceful-shutdown.js';
 export type { Logger } from './logger.js';
 export type { Disposer, Registry, WatchEvent, WatchListener } from './registry.js';
+export { type Env, type RegistryKind, registryFromEnv } from './registry-from-env.js';
 export {
   type CheckDefinition,
   type CheckStatus,
