@@ -55,10 +55,10 @@ function esc(text: string): string {
 
 /** Grouped bars (p50, p99, p99.9) per policy on a log scale, with the goal line. */
 export function svgChart(title: string, slow: Summary[], goalMs: number | undefined): string {
-  const width = 920;
+  const width = 990;
   const height = 470;
   const left = 70;
-  const right = 20;
+  const right = 90;
   const top = 50;
   const bottom = 160;
   const plotW = width - left - right;

@@ -84,3 +84,37 @@ export function isBrokenCircuitError(value: unknown): value is BrokenCircuitErro
 export function isBulkheadFullError(value: unknown): value is BulkheadFullError {
   return branded(value, 'BREAKWATER_BULKHEAD_FULL');
 }
+
+export type LimitRejectionReason = 'limit' | 'closed';
+
+/** Thrown by an AdaptiveLimiter's `acquire`/`execute` when the calls in flight have reached the current limit, or it was closed. */
+export class LimitExceededError extends Error {
+  static readonly code = 'BREAKWATER_LIMIT_EXCEEDED';
+  readonly code = 'BREAKWATER_LIMIT_EXCEEDED';
+  readonly [brand] = true;
+  override readonly name = 'LimitExceededError';
+  readonly reason: LimitRejectionReason;
+  /** The limit when the call was refused. */
+  readonly limit: number;
+  /** Calls in flight when the call was refused. */
+  readonly inFlight: number;
+
+  constructor(reason: LimitRejectionReason, limit: number, inFlight: number) {
+    super(
+      reason === 'limit'
+        ? `Concurrency limit reached: ${inFlight} in flight, limit ${limit}`
+        : 'Concurrency limiter is closed',
+    );
+    this.reason = reason;
+    this.limit = limit;
+    this.inFlight = inFlight;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return branded(value, 'BREAKWATER_LIMIT_EXCEEDED');
+  }
+}
+
+export function isLimitExceededError(value: unknown): value is LimitExceededError {
+  return branded(value, 'BREAKWATER_LIMIT_EXCEEDED');
+}
