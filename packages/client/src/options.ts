@@ -1,6 +1,6 @@
 // Public option types of the HTTP client, and their resolution into frozen per-service and
 // per-route plans (validated once, at construction; arguments are never mutated).
-import type { CircuitBreakerOptions, TripStrategy } from '@breakwater/breaker';
+import type { CircuitBreakerOptions, ConcurrencyGuard, TripStrategy } from '@breakwater/breaker';
 import type { Registry } from '@breakwater/discovery';
 import type { BalancerOptions } from '@breakwater/loadbalance';
 import { type Backoff, exponential, type RetryBudgetOptions } from '@breakwater/retry';
@@ -68,6 +68,11 @@ export interface PoolPolicy {
   drainTimeoutMs?: number;
 }
 
+/** A fixed bulkhead's options, or a factory of a `ConcurrencyGuard` (a `Bulkhead` or an `AdaptiveLimiter`). */
+export type BulkheadPolicy =
+  | { maxConcurrent: number; maxQueue?: number; queueTimeoutMs?: number }
+  | (() => ConcurrencyGuard);
+
 /** Everything configurable per service. */
 export interface ServicePolicy extends CallPolicy {
   /** Balancer options (default `{ policy: 'peak-ewma', outlierDetection: true }`: Envoy's defaults). */
@@ -76,8 +81,12 @@ export interface ServicePolicy extends CallPolicy {
   endpointBreaker?: BreakerPolicy | false;
   /** One breaker for the whole service, judged on final call outcomes (default the breaker package's 50 % of 100 calls); false disables. */
   serviceBreaker?: BreakerPolicy | false;
-  /** Concurrency limit of logical calls to the service (default none). */
-  bulkhead?: { maxConcurrent: number; maxQueue?: number; queueTimeoutMs?: number } | false;
+  /**
+   * Concurrency limit of logical calls to the service (default none): a fixed `Bulkhead`'s options,
+   * or a factory of any `ConcurrencyGuard` — e.g. `() => new AdaptiveLimiter({ limit: new VegasLimit() })`
+   * for an adaptive limit that sheds instead of queueing (called once per service).
+   */
+  bulkhead?: BulkheadPolicy | false;
   /** Retry budget shared by all calls to the service (default Finagle's: 20 % + 10/s over 10 s); false = unlimited. */
   budget?: Omit<RetryBudgetOptions, 'clock'> | false;
   /** Connection pool per endpoint. */
@@ -142,7 +151,7 @@ export interface ResolvedServicePolicy {
   readonly balancer: Omit<BalancerOptions, 'clock' | 'random'>;
   readonly endpointBreaker: BreakerPolicy | false;
   readonly serviceBreaker: BreakerPolicy | false;
-  readonly bulkhead: { maxConcurrent: number; maxQueue?: number; queueTimeoutMs?: number } | false;
+  readonly bulkhead: BulkheadPolicy | false;
   readonly budget: Omit<RetryBudgetOptions, 'clock'> | false;
   readonly pool: Required<PoolPolicy>;
 }
@@ -287,7 +296,7 @@ export function resolveServicePolicy(
   posInt(`${name}.pool.pipelining`, pool.pipelining);
   nonNegMs(`${name}.pool.drainTimeoutMs`, pool.drainTimeoutMs);
   const bulkhead = p.bulkhead ?? false;
-  if (bulkhead !== false) {
+  if (bulkhead !== false && typeof bulkhead !== 'function') {
     object(`${name}.bulkhead`, bulkhead);
     posInt(`${name}.bulkhead.maxConcurrent`, bulkhead.maxConcurrent);
   }

@@ -15,6 +15,8 @@ export class EndpointSlot<T> {
   readonly origin: string;
   /** Clock time at which an open breaker may probe again; -1 when not benched. */
   benchedUntil = -1;
+  /** An active health check reports the endpoint as not serving (kept out of the picker). */
+  healthDown = false;
 
   constructor(
     endpoint: Endpoint,

@@ -54,7 +54,12 @@ export function settleCall(
     else if (outcome === 'cancelled' || outcome === 'rejected') servicePermit.ignore();
     else servicePermit.failure(durationMs);
   }
-  bulkheadPermit?.success(durationMs);
+  if (bulkheadPermit !== undefined) {
+    // A Bulkhead only releases; an adaptive limiter learns from it: a failed call is a drop.
+    if (outcome === 'success') bulkheadPermit.success(durationMs);
+    else if (outcome === 'cancelled' || outcome === 'rejected') bulkheadPermit.ignore();
+    else bulkheadPermit.failure(durationMs);
+  }
   if (metrics !== undefined) {
     metrics.calls[outcome].inc();
     metrics.callLatency[outcome].observe(durationMs / 1000);

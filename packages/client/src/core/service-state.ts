@@ -1,7 +1,13 @@
 // Transport-agnostic per-service state: the discovery watch, the balancer, per-endpoint breakers
 // and transports, the service breaker, bulkhead and retry budget, and endpoint selection with
 // breaker permits. HTTP and gRPC clients drive it; it does no I/O of its own besides the watch.
-import { Bulkhead, CircuitBreaker, ConsecutiveFailures, type Permit } from '@breakwater/breaker';
+import {
+  Bulkhead,
+  CircuitBreaker,
+  type ConcurrencyGuard,
+  ConsecutiveFailures,
+  type Permit,
+} from '@breakwater/breaker';
 import type { Disposer, Endpoint, Registry, WatchEvent } from '@breakwater/discovery';
 import { Balancer, type PickedEndpoint } from '@breakwater/loadbalance';
 import { RetryBudget } from '@breakwater/retry';
@@ -49,7 +55,7 @@ export class ServiceState<T> {
   readonly balancer: Balancer;
   readonly budget: RetryBudget | undefined;
   readonly breaker: CircuitBreaker | undefined;
-  readonly bulkhead: Bulkhead | undefined;
+  readonly bulkhead: ConcurrencyGuard | undefined;
   readonly metrics: ServiceMetrics | undefined;
   readonly #ctx: ServiceContext;
   readonly #transport: Transport<T>;
@@ -82,8 +88,9 @@ export class ServiceState<T> {
       policy.budget === false ? undefined : new RetryBudget({ ...policy.budget, clock: ctx.clock });
     this.breaker =
       policy.serviceBreaker === false ? undefined : makeBreaker(policy.serviceBreaker, ctx.clock, ctx.random);
+    const b = policy.bulkhead;
     this.bulkhead =
-      policy.bulkhead === false ? undefined : new Bulkhead({ ...policy.bulkhead, clock: ctx.clock });
+      b === false ? undefined : typeof b === 'function' ? b() : new Bulkhead({ ...b, clock: ctx.clock });
     this.#endpointBreaker =
       policy.endpointBreaker === false ? false : defaultEndpointStrategy(policy.endpointBreaker);
     this.metrics = ctx.metrics === undefined ? undefined : new ServiceMetrics(ctx.metrics, name);
@@ -201,7 +208,7 @@ export class ServiceState<T> {
         if (to.type === 'open' && to.retryAt < this.#nextEvaluate) this.#nextEvaluate = to.retryAt;
       } else if (to.type === 'closed' && this.#benched.delete(slot)) {
         slot.benchedUntil = -1;
-        if (this.#slots.get(slot.id) === slot) this.balancer.setHealthy(slot.id, true);
+        if (this.#slots.get(slot.id) === slot && !slot.healthDown) this.balancer.setHealthy(slot.id, true);
       }
       if (channels.breakerState.hasSubscribers) {
         channels.breakerState.publish({
@@ -238,7 +245,7 @@ export class ServiceState<T> {
         // The breaker will admit a half-open probe on the next acquire: let the picker choose it.
         this.#benched.delete(slot);
         slot.benchedUntil = -1;
-        if (this.#slots.get(slot.id) === slot) this.balancer.setHealthy(slot.id, true);
+        if (this.#slots.get(slot.id) === slot && !slot.healthDown) this.balancer.setHealthy(slot.id, true);
       } else if (slot.benchedUntil < this.#nextEvaluate) {
         this.#nextEvaluate = slot.benchedUntil;
       }
@@ -294,6 +301,17 @@ export class ServiceState<T> {
     this.failReason = 'circuit-open';
     this.failCause = refused?.breaker?.rejection();
     return undefined;
+  }
+
+  /**
+   * An active health check's verdict on endpoint `id` (gRPC health checking): a NOT_SERVING endpoint
+   * leaves the picker; SERVING puts it back unless its breaker still benches it.
+   */
+  setServing(id: string, serving: boolean): void {
+    const slot = this.#slots.get(id);
+    if (slot === undefined || this.#closed || slot.healthDown === !serving) return;
+    slot.healthDown = !serving;
+    this.balancer.setHealthy(id, serving && !this.#benched.has(slot));
   }
 
   /** Gauge values for metrics. */
