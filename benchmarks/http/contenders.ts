@@ -1,4 +1,6 @@
 // The HTTP contenders: each sends GET / to the upstream and reads the whole body.
+
+import { defaultIdGenerator } from '@breakwater/tracing';
 import {
   ConsecutiveBreaker,
   circuitBreaker,
@@ -26,6 +28,25 @@ export function rawUndici(origin: string): Contender {
     name: 'raw undici Pool',
     fn: async () => {
       const res = await pool.request({ path: '/', method: 'GET' });
+      await res.body.text();
+    },
+    close: () => pool.close(),
+  };
+}
+
+/**
+ * Raw undici sending a W3C traceparent with a new span id per request, as any traced client does:
+ * separates the cost of propagating trace context (header bytes for undici and the server) from the
+ * cost of the rest of the pipeline.
+ */
+export function rawUndiciTraced(origin: string): Contender {
+  const pool = new Pool(origin);
+  const prefix = `00-${defaultIdGenerator.traceId()}-`;
+  return {
+    name: 'raw undici Pool + traceparent header',
+    fn: async () => {
+      const headers = { traceparent: `${prefix}${defaultIdGenerator.spanId()}-01` };
+      const res = await pool.request({ path: '/', method: 'GET', headers });
       await res.body.text();
     },
     close: () => pool.close(),

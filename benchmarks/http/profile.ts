@@ -13,6 +13,8 @@ const contender =
   which === 'raw' ? rawUndici(`http://127.0.0.1:${upstream.port}`) : await breakwaterUndici(upstream.port);
 await runLoad(contender.fn, 16, 500);
 const r = await runLoad(contender.fn, 16, seconds * 1000);
-console.log(`${contender.name}: ${r.rps.toFixed(0)} req/s, ${r.cpuUsPerRequest.toFixed(1)} µs CPU/req, errors ${r.errors}`);
+console.log(
+  `${contender.name}: ${r.rps.toFixed(0)} req/s, ${r.cpuUsPerRequest.toFixed(1)} µs CPU/req, errors ${r.errors}`,
+);
 await contender.close();
 await upstream.close();

@@ -69,14 +69,15 @@ export class EndpointState implements PickedEndpoint {
     this.table.data[this.slot * STRIDE + INFLIGHT]!++;
   }
 
-  done(latencyMs: number, outcome: Outcome = 'success'): void {
+  /** `now` (the balancer's clock) saves a clock read when the caller has just read it. */
+  done(latencyMs: number, outcome: Outcome = 'success', now?: number): void {
     const table = this.table;
     const slot = this.slot;
     const at = slot * STRIDE + INFLIGHT;
     if (table.data[at]! > 0) table.data[at]!--;
     if (outcome === 'cancelled') return;
     const sink = this.sink;
-    const now = sink.clock.now();
+    now ??= sink.clock.now();
     if (latencyMs >= 0) {
       let sample = latencyMs;
       if (outcome !== 'success') {

@@ -58,7 +58,7 @@ export interface PickedEndpoint {
   /** Marks a call as started (in-flight + 1). */
   start(): void;
   /** Marks a started call as finished; feeds the latency EWMA and the outlier detector. */
-  done(latencyMs: number, outcome?: Outcome): void;
+  done(latencyMs: number, outcome?: Outcome, now?: number): void;
 }
 
 export type FailReason = 'no-endpoints' | 'no-healthy-endpoints' | 'closed';

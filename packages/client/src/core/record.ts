@@ -7,7 +7,10 @@ import { channels } from './channels.js';
 import type { EndpointSlot } from './endpoint-slot.js';
 import type { CallOutcome, ServiceMetrics } from './metrics.js';
 
-/** Records one finished attempt. `status` is the protocol's status (HTTP status, gRPC code). */
+/**
+ * Records one finished attempt. `status` is the protocol's status (HTTP status, gRPC code); `now`,
+ * the clock time if the caller has just read it (saves the balancer a clock read).
+ */
 export function recordAttempt<T>(
   service: string,
   slot: EndpointSlot<T>,
@@ -17,8 +20,9 @@ export function recordAttempt<T>(
   outcome: Outcome,
   status: number | undefined,
   error: unknown,
+  now?: number,
 ): void {
-  slot.handle.done(latencyMs, outcome);
+  slot.handle.done(latencyMs, outcome, now);
   if (outcome === 'success') permit.success(latencyMs);
   else if (outcome === 'cancelled') permit.ignore();
   else permit.failure(latencyMs);

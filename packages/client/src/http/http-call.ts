@@ -454,9 +454,12 @@ export class HttpCall implements TriedSet<Pool> {
   #record(a: HttpAttempt, outcome: Outcome, status: number | undefined, error: unknown): void {
     if (a.recorded) return;
     a.recorded = true;
-    const latency = (a.headersAt >= 0 ? a.headersAt : this.ctx.clock.now()) - a.start;
+    // Latency to the response headers, or to now. The balancer takes that time as its `now` too:
+    // one clock read fewer per call; for a long streamed body its EWMA stamp lags a little.
+    const at = a.headersAt >= 0 ? a.headersAt : this.ctx.clock.now();
+    const latency = at - a.start;
     a.span?.end(error === undefined ? { statusCode: status } : { statusCode: status, error });
-    recordAttempt(this.svc.name, a.slot, a.permit, a.n, latency, outcome, status, error);
+    recordAttempt(this.svc.name, a.slot, a.permit, a.n, latency, outcome, status, error, at);
   }
 
   onAttemptHeaders(a: HttpAttempt, status: number, raw: Buffer[], resume: () => void, text: string): boolean {
