@@ -13,14 +13,22 @@ const perFn = new Map();
 const perPkg = new Map();
 for (const [id, count] of self) {
   const { functionName, url, lineNumber } = byId.get(id).callFrame;
-  const short = url.replace(/^.*\/node_modules\//, '').replace(/^.*\/packages\//, 'packages/').replace(/^file:\/\//, '');
+  const short = url
+    .replace(/^.*\/node_modules\//, '')
+    .replace(/^.*\/packages\//, 'packages/')
+    .replace(/^file:\/\//, '');
   const key = `${functionName || '(anonymous)'} ${short}:${lineNumber + 1}`;
   perFn.set(key, (perFn.get(key) ?? 0) + count);
-  const pkg = /packages\/([^/]+)/.exec(url)?.[1] ?? /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.startsWith('node:') ? 'node core' : url === '' ? functionName || '(vm)' : 'other');
+  const pkg =
+    /packages\/([^/]+)/.exec(url)?.[1] ??
+    /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ??
+    (url.startsWith('node:') ? 'node core' : url === '' ? functionName || '(vm)' : 'other');
   perPkg.set(pkg, (perPkg.get(pkg) ?? 0) + count);
 }
 const pct = (n) => `${((n / total) * 100).toFixed(1)}%`;
 console.log(`${total} samples\n\nby package:`);
-for (const [k, v] of [...perPkg].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`  ${pct(v).padStart(6)}  ${k}`);
+for (const [k, v] of [...perPkg].sort((a, b) => b[1] - a[1]).slice(0, 15))
+  console.log(`  ${pct(v).padStart(6)}  ${k}`);
 console.log('\nby function (self time):');
-for (const [k, v] of [...perFn].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(v).padStart(6)}  ${k}`);
+for (const [k, v] of [...perFn].sort((a, b) => b[1] - a[1]).slice(0, top))
+  console.log(`  ${pct(v).padStart(6)}  ${k}`);
