@@ -309,7 +309,7 @@ export class ServiceState<T> {
    */
   setServing(id: string, serving: boolean): void {
     const slot = this.#slots.get(id);
-    if (slot === undefined || this.#closed || slot.healthDown === !serving) return;
+    if (slot === undefined || this.#closed) return;
     slot.healthDown = !serving;
     this.balancer.setHealthy(id, serving && !this.#benched.has(slot));
   }
