@@ -1,47 +1,38 @@
 // End-to-end HTTP benchmark: the same upstream (another process, loopback), closed-loop load at
-// c = 1, 16, 64; contenders run interleaved, round after round, and are compared to raw undici
-// measured in the same rounds.
+// c = 1, 16, 64; each contender is a client process of its own; rounds are interleaved and every
+// contender is compared to raw undici measured in the same rounds.
 
 import { writeFileSync } from 'node:fs';
-import { breakwaterUndici } from './http/breakwater.js';
-import {
-  type Contender,
-  cockatielUndici,
-  opossumUndici,
-  rawUndici,
-  rawUndiciTraced,
-} from './http/contenders.js';
-import { type LoadResult, runLoad } from './http/load.js';
+import type { LoadResult } from './http/load.js';
 import { startUpstream } from './http/upstream.js';
+import { WorkerContender } from './http/worker-client.js';
 import { median, writeResults } from './lib/harness.js';
 import { versionOf } from './lib/machine.js';
 import { barChart } from './lib/svg.js';
 
-const rounds = Number(process.env.BENCH_HTTP_ROUNDS ?? 5);
+const rounds = Number(process.env.BENCH_HTTP_ROUNDS ?? 9);
 const roundMs = Number(process.env.BENCH_HTTP_ROUND_MS ?? 1000);
 const levels = [1, 16, 64];
 
 const upstream = await startUpstream();
-const origin = `http://127.0.0.1:${upstream.port}`;
-const contenders: Contender[] = [
-  rawUndici(origin),
-  await breakwaterUndici(upstream.port),
-  rawUndiciTraced(origin),
-  opossumUndici(origin),
-  cockatielUndici(origin),
-];
+// Each contender is its own client process; the first is the baseline.
+type Contender = WorkerContender;
+const contenders: Contender[] = [];
+for (const key of ['raw', 'breakwater', 'raw-traced', 'opossum', 'cockatiel']) {
+  contenders.push(await WorkerContender.start(key, upstream.port));
+}
 
 const sections: string[] = [];
 const metrics: Record<string, number> = {};
 const ratios = new Map<Contender, number[]>(contenders.map((c) => [c, []]));
 try {
-  for (const c of contenders) await runLoad(c.fn, 16, 300); // warm up connections and JIT
+  for (const c of contenders) for (const n of levels) await c.run(n, 400); // warm up connections and JIT
   for (const concurrency of levels) {
     const results = new Map<Contender, LoadResult[]>(contenders.map((c) => [c, []]));
     for (let r = 0; r < rounds; r++) {
       for (let k = 0; k < contenders.length; k++) {
         const c = contenders[(k + r) % contenders.length]!;
-        results.get(c)!.push(await runLoad(c.fn, concurrency, roundMs));
+        results.get(c)!.push(await c.run(concurrency, roundMs));
       }
     }
     const base = median(results.get(contenders[0]!)!.map((x) => x.rps));
@@ -91,7 +82,8 @@ writeResults(
   'npm run bench -- http',
   [
     `Versions: undici ${versionOf('undici')}, opossum ${versionOf('opossum')}, cockatiel ${versionOf('cockatiel')}.`,
-    `Upstream: node:http in a separate process on 127.0.0.1, 11-byte JSON answer, keep-alive. Closed loop,`,
+    `Upstream: node:http in a separate process on 127.0.0.1, 11-byte JSON answer, keep-alive. Each client runs in`,
+    'its own process (no shared JIT state or garbage between contenders), driven round by round. Closed loop,',
     `${rounds} interleaved rounds of ${roundMs} ms per contender and concurrency; medians over rounds.`,
     'Breakwater runs with everything on: static registry, P2C peak-EWMA, endpoint breakers and outlier',
     'detection, service breaker, bulkhead, retry with budget, total timeout, traceparent injection (no SDK).',

@@ -11,8 +11,9 @@ const seconds = Number(process.argv[3] ?? 5);
 const upstream = await startUpstream();
 const contender =
   which === 'raw' ? rawUndici(`http://127.0.0.1:${upstream.port}`) : await breakwaterUndici(upstream.port);
-await runLoad(contender.fn, 16, 500);
-const r = await runLoad(contender.fn, 16, seconds * 1000);
+const conc = Number(process.argv[4] ?? 16);
+await runLoad(contender.fn, conc, 500);
+const r = await runLoad(contender.fn, conc, seconds * 1000);
 console.log(
   `${contender.name}: ${r.rps.toFixed(0)} req/s, ${r.cpuUsPerRequest.toFixed(1)} µs CPU/req, errors ${r.errors}`,
 );
