@@ -4,7 +4,7 @@
 // capacity to 2× and falls back. In front of it sits nothing, a fixed Bulkhead, or an
 // AdaptiveLimiter — the real classes from @breakwater/breaker, on the simulation's clock.
 import { AdaptiveLimiter, Bulkhead, type LimitAlgorithm } from '@breakwater/breaker';
-import { EventQueue } from './event-queue.js';
+import { EventQueue } from '../lib/event-queue.js';
 import { exponential, logNormal, mulberry32 } from './rng.js';
 
 export interface Scenario {

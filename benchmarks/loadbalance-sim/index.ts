@@ -1,4 +1,4 @@
-export { EventQueue } from './event-queue.js';
+export { EventQueue } from '../lib/event-queue.js';
 export { markdownTable, percentile, type Summary, summarize, svgChart } from './report.js';
 export { exponential, logNormal, mulberry32, normal, type Rng } from './rng.js';
 export { LINKERD_SCENARIO, type RunResult, runScenario, type Scenario, type Variant } from './scenario.js';

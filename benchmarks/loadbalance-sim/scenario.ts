@@ -2,7 +2,7 @@
 // N endpoints, one of them `slowFactor`× slower for part of the run, an open-loop Poisson load at a
 // fixed rate, a client-side timeout. Everything runs on a virtual clock from fixed seeds.
 import { Balancer, type BalancerOptions, type PolicyName } from '@breakwater/loadbalance';
-import { EventQueue } from './event-queue.js';
+import { EventQueue } from '../lib/event-queue.js';
 import { exponential, mulberry32 } from './rng.js';
 import { SimServer } from './server.js';
 

@@ -1,25 +1,26 @@
-// A binary min-heap of timed events; ties run in insertion order, so runs are reproducible.
+// A binary min-heap of timed events for the discrete-event simulations (load balancing, overload);
+// ties run in insertion order, so runs are reproducible.
 
-interface SimEvent {
+export interface SimEvent {
   time: number;
   seq: number;
-  run: () => void;
-}
-
-function before(a: SimEvent, b: SimEvent): boolean {
-  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
+  run(): void;
 }
 
 export class EventQueue {
   readonly #heap: SimEvent[] = [];
   #seq = 0;
-  /** The virtual clock, ms: the time of the event being run. */
   now = 0;
+
+  get size(): number {
+    return this.#heap.length;
+  }
 
   at(time: number, run: () => void): void {
     const heap = this.#heap;
     const e: SimEvent = { time, seq: this.#seq++, run };
-    let i = heap.push(e) - 1;
+    heap.push(e);
+    let i = heap.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (!before(e, heap[p]!)) break;
@@ -29,8 +30,11 @@ export class EventQueue {
     heap[i] = e;
   }
 
-  /** Runs events in time order until none is left at or before `until`. */
-  run(until: number): void {
+  /**
+   * Runs events in time order until none are left or the next is after `until`; the virtual clock
+   * then stands at `until` (when finite), so the next round starts there.
+   */
+  run(until = Number.POSITIVE_INFINITY): void {
     const heap = this.#heap;
     while (heap.length > 0 && heap[0]!.time <= until) {
       const top = heap[0]!;
@@ -51,6 +55,10 @@ export class EventQueue {
       this.now = top.time;
       top.run();
     }
-    this.now = Math.max(this.now, until);
+    if (until !== Number.POSITIVE_INFINITY) this.now = Math.max(this.now, until);
   }
+}
+
+function before(a: SimEvent, b: SimEvent): boolean {
+  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
 }
