@@ -11,6 +11,7 @@ import { ServiceState } from './core/service-state.js';
 import { UnknownServiceError } from './errors.js';
 import type { HttpCallContext } from './http/call-context.js';
 import { HttpCall } from './http/http-call.js';
+import type { LazyPool } from './http/lazy-pool.js';
 import type { LegacyHandler } from './http/legacy-handler.js';
 import { poolTransport } from './http/pool-transport.js';
 import {
@@ -27,7 +28,7 @@ const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
 const PASSTHROUGH = 1;
 const REFUSE = 2;
 
-type Route = ServiceState<Pool> | typeof PASSTHROUGH | typeof REFUSE;
+type Route = ServiceState<LazyPool> | typeof PASSTHROUGH | typeof REFUSE;
 
 export class ClientCore implements HttpCallContext {
   readonly options: ResolvedClientOptions;
@@ -37,7 +38,7 @@ export class ClientCore implements HttpCallContext {
   readonly propagateDeadline: boolean;
   readonly metrics: ClientMetrics | undefined;
   readonly #routes = new Map<string, Route>();
-  readonly #services = new Map<string, ServiceState<Pool>>();
+  readonly #services = new Map<string, ServiceState<LazyPool>>();
   readonly #poolOptions: Pool.Options | undefined;
   #agent: Agent | undefined;
   #closed = false;
@@ -163,7 +164,7 @@ export class ClientCore implements HttpCallContext {
   }
 
   /** The state of a service, created on first use (its watch starts on its first call). */
-  service(name: string): ServiceState<Pool> {
+  service(name: string): ServiceState<LazyPool> {
     let s = this.#services.get(name);
     if (s === undefined) {
       const policy: ResolvedServicePolicy = resolveServicePolicy(
@@ -171,7 +172,7 @@ export class ClientCore implements HttpCallContext {
         this.options.defaults,
         this.options.services.get(name),
       );
-      s = new ServiceState<Pool>(
+      s = new ServiceState<LazyPool>(
         name,
         policy,
         {
@@ -217,7 +218,7 @@ export class ClientCore implements HttpCallContext {
     return true;
   }
 
-  #plan(svc: ServiceState<Pool>, opts: Dispatcher.DispatchOptions): CallPlan {
+  #plan(svc: ServiceState<LazyPool>, opts: Dispatcher.DispatchOptions): CallPlan {
     const routes = svc.policy.routes;
     if (routes.length === 0) return svc.policy.plan;
     const method = opts.method;

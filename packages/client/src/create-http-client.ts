@@ -4,6 +4,7 @@ import { ClientCore } from './client-core.js';
 import { defaultClock } from './clock.js';
 import type { EndpointSlot } from './core/endpoint-slot.js';
 import { BreakwaterDispatcher } from './http/breakwater-dispatcher.js';
+import type { LazyPool } from './http/lazy-pool.js';
 import { BODY_FACTORY } from './http/request-body.js';
 import { type HttpClientOptions, resolveClientOptions } from './options.js';
 
@@ -85,7 +86,7 @@ export function createHttpClient(options: CreateHttpClientOptions): HttpClient {
     endpoints(service: string): EndpointView[] {
       const svc = core.service(service.toLowerCase());
       const stats = new Map(svc.balancer.stats().map((s) => [s.endpoint.id, s]));
-      return svc.slots().map((slot: EndpointSlot<Pool>) => {
+      return svc.slots().map((slot: EndpointSlot<LazyPool>) => {
         const s = stats.get(slot.id);
         return Object.freeze({
           id: slot.id,

@@ -2,14 +2,14 @@
 // every event to its call, which decides whether the user's handler sees it.
 import type { Duplex } from 'node:stream';
 import type { Permit } from '@breakwater/breaker';
-import type { Pool } from 'undici';
 import type { EndpointSlot } from '../core/endpoint-slot.js';
 import type { HttpCall } from './http-call.js';
+import type { LazyPool } from './lazy-pool.js';
 import type { Abort, LegacyHandler } from './legacy-handler.js';
 
 export class HttpAttempt implements LegacyHandler {
   readonly call: HttpCall;
-  readonly slot: EndpointSlot<Pool>;
+  readonly slot: EndpointSlot<LazyPool>;
   readonly permit: Permit;
   readonly start: number;
   /** 1-based attempt number within the call. */
@@ -36,7 +36,7 @@ export class HttpAttempt implements LegacyHandler {
 
   constructor(
     call: HttpCall,
-    slot: EndpointSlot<Pool>,
+    slot: EndpointSlot<LazyPool>,
     permit: Permit,
     start: number,
     n: number,

@@ -14,7 +14,7 @@ import {
 } from '@breakwater/retry';
 import { activeContext, type HttpCall as CallSpan, formatTracestate, KNOWN_FLAGS } from '@breakwater/tracing';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
-import type { Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import { channels } from '../core/channels.js';
 import type { EndpointSlot } from '../core/endpoint-slot.js';
 import { rejectionOf } from '../core/guard-rejection.js';
@@ -34,6 +34,7 @@ import {
 import type { CallPlan } from '../options.js';
 import type { HttpCallContext } from './call-context.js';
 import { HttpAttempt } from './http-attempt.js';
+import type { LazyPool } from './lazy-pool.js';
 import type { LegacyHandler } from './legacy-handler.js';
 import { BODY_FACTORY, isReplayable, isStreamBody, TrackedBody } from './request-body.js';
 import { attemptHeaders, type FlatHeaders, flattenHeaders, rawHeader } from './request-headers.js';
@@ -127,9 +128,9 @@ const IDEMPOTENT: Readonly<Record<string, boolean>> = Object.freeze(
   }),
 );
 
-export class HttpCall implements TriedSet<Pool> {
+export class HttpCall implements TriedSet<LazyPool> {
   readonly ctx: HttpCallContext;
-  readonly svc: ServiceState<Pool>;
+  readonly svc: ServiceState<LazyPool>;
   readonly plan: CallPlan;
   readonly opts: Dispatcher.DispatchOptions;
   readonly h: LegacyHandler;
@@ -147,8 +148,8 @@ export class HttpCall implements TriedSet<Pool> {
   #live: HttpAttempt | undefined;
   #liveCount = 0;
   #winner: HttpAttempt | undefined;
-  #first: EndpointSlot<Pool> | undefined;
-  #tried: EndpointSlot<Pool>[] | undefined;
+  #first: EndpointSlot<LazyPool> | undefined;
+  #tried: EndpointSlot<LazyPool>[] | undefined;
   /** Clock time of the next timed event (deadline, per-try timeout, retry, hedge); the client's ticker reads it. */
   timerAt = Number.POSITIVE_INFINITY;
   #retryAt = Number.POSITIVE_INFINITY;
@@ -169,7 +170,7 @@ export class HttpCall implements TriedSet<Pool> {
 
   constructor(
     ctx: HttpCallContext,
-    svc: ServiceState<Pool>,
+    svc: ServiceState<LazyPool>,
     plan: CallPlan,
     opts: Dispatcher.DispatchOptions,
     h: LegacyHandler,
@@ -197,7 +198,7 @@ export class HttpCall implements TriedSet<Pool> {
     return this.attempts;
   }
 
-  hasTried(slot: EndpointSlot<Pool>): boolean {
+  hasTried(slot: EndpointSlot<LazyPool>): boolean {
     if (this.#first === slot) return true;
     return this.#tried?.includes(slot) === true;
   }
