@@ -2,7 +2,7 @@
 // loop (retry budget, backoff or `grpc-retry-pushback-ms`, never past the deadline, preferring an
 // endpoint not yet tried), one grpc-js call per attempt on the picked endpoint's channel with the
 // deadline and a fresh traceparent, and outcome recording. Subclasses run the attempt and deliver.
-import { Bulkhead, BulkheadFullError, isBrokenCircuitError, type Permit } from '@breakwater/breaker';
+import { isBrokenCircuitError, type Permit } from '@breakwater/breaker';
 import { type BackoffIterator, classifyGrpcError } from '@breakwater/retry';
 import {
   activeContext,
@@ -15,7 +15,7 @@ import { type CallOptions, type Client, Metadata, type ServiceError, status } fr
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { channels } from '../core/channels.js';
 import type { EndpointSlot } from '../core/endpoint-slot.js';
-import { rejectionOf } from '../core/guard-rejection.js';
+import { immediateRefusal } from '../core/guard-rejection.js';
 import type { CallOutcome } from '../core/metrics.js';
 import { recordAttempt, settleCall } from '../core/record.js';
 import type { TriedSet } from '../core/service-state.js';
@@ -178,21 +178,9 @@ export abstract class ResilientCall implements TriedSet<GrpcEndpoint>, Sleeper {
     if (bulkhead !== undefined) {
       const permit = bulkhead.tryAcquire();
       if (permit === undefined) {
-        // A Bulkhead without a queue refuses here; other guards (an AdaptiveLimiter) refuse in acquire().
-        if (bulkhead instanceof Bulkhead && (bulkhead.maxQueue === 0 || bulkhead.closed)) {
-          this.#reject(
-            new BulkheadFullError(
-              bulkhead.closed ? 'closed' : 'full',
-              bulkhead.maxConcurrent,
-              bulkhead.maxQueue,
-            ),
-          );
-          return;
-        }
-        // A guard that refuses without queueing (an AdaptiveLimiter) says why itself.
-        const guardRejection = rejectionOf(bulkhead);
-        if (guardRejection !== undefined) {
-          this.#reject(guardRejection);
+        const refusal = immediateRefusal(bulkhead);
+        if (refusal !== undefined) {
+          this.#reject(refusal);
           return;
         }
         const ac = new AbortController();

@@ -2,7 +2,7 @@
 // (the messages the caller writes are not kept). The caller holds grpc-js's own stream.
 
 import { Duplex, Writable } from 'node:stream';
-import { Bulkhead, BulkheadFullError, isBrokenCircuitError, type Permit } from '@breakwater/breaker';
+import { BulkheadFullError, isBrokenCircuitError, type Permit } from '@breakwater/breaker';
 import {
   type CallOptions,
   type ClientDuplexStream,
@@ -13,7 +13,7 @@ import {
   status,
 } from '@grpc/grpc-js';
 import { channels } from '../core/channels.js';
-import { rejectionOf } from '../core/guard-rejection.js';
+import { immediateRefusal } from '../core/guard-rejection.js';
 import { recordAttempt, settleCall } from '../core/record.js';
 import { ClientClosedError, NoEndpointsError } from '../errors.js';
 import { attemptOutcome, callOutcome } from './classify.js';
@@ -91,15 +91,8 @@ function startStreamingCall(
   if (bulkhead !== undefined) {
     bulkheadPermit = bulkhead.tryAcquire();
     if (bulkheadPermit === undefined) {
-      // Streaming calls never queue: a Bulkhead refuses as full, other guards say why themselves.
-      const full =
-        bulkhead instanceof Bulkhead
-          ? new BulkheadFullError(
-              bulkhead.closed ? 'closed' : 'full',
-              bulkhead.maxConcurrent,
-              bulkhead.maxQueue,
-            )
-          : (rejectionOf(bulkhead) ?? new BulkheadFullError('full', bulkhead.inFlight, 0));
+      // Streaming calls never queue: a full bulkhead refuses them even when it has a queue.
+      const full = immediateRefusal(bulkhead) ?? new BulkheadFullError('full', bulkhead.inFlight, 0);
       return reject(full, 'rejected', servicePermit);
     }
   }

@@ -4,7 +4,7 @@
 // One timer per call at most, re-armed lazily, covers the deadline, per-try timeouts, hedging
 // and backoff sleeps.
 import type { Duplex } from 'node:stream';
-import { Bulkhead, BulkheadFullError, isBrokenCircuitError, type Permit } from '@breakwater/breaker';
+import { isBrokenCircuitError, type Permit } from '@breakwater/breaker';
 import type { Outcome } from '@breakwater/loadbalance';
 import {
   type BackoffIterator,
@@ -17,7 +17,7 @@ import { isSpanContextValid, trace } from '@opentelemetry/api';
 import type { Dispatcher } from 'undici';
 import { channels } from '../core/channels.js';
 import type { EndpointSlot } from '../core/endpoint-slot.js';
-import { rejectionOf } from '../core/guard-rejection.js';
+import { immediateRefusal } from '../core/guard-rejection.js';
 import type { CallOutcome } from '../core/metrics.js';
 import { recordAttempt, settleCall } from '../core/record.js';
 import type { ServiceState, TriedSet } from '../core/service-state.js';
@@ -302,25 +302,13 @@ export class HttpCall implements TriedSet<LazyPool> {
     if (bulkhead !== undefined) {
       const permit = bulkhead.tryAcquire();
       if (permit === undefined) {
-        if (bulkhead instanceof Bulkhead && (bulkhead.maxQueue === 0 || bulkhead.closed)) {
-          this.#fail(
-            new BulkheadFullError(
-              bulkhead.closed ? 'closed' : 'full',
-              bulkhead.maxConcurrent,
-              bulkhead.maxQueue,
-            ),
-            'rejected',
-          );
+        const refusal = immediateRefusal(bulkhead);
+        if (refusal !== undefined) {
+          this.#fail(refusal, 'rejected');
           return;
         }
-        // A guard that refuses without queueing (an AdaptiveLimiter) says why itself.
-        const guardRejection = rejectionOf(bulkhead);
-        if (guardRejection !== undefined) {
-          this.#fail(guardRejection, 'rejected');
-          return;
-        }
-        // Queue, or another guard's own refusal (an AdaptiveLimiter rejects at once with its
-        // LimitExceededError): the slow path may allocate (a signal so a caller abort leaves the queue).
+        // Wait in the bulkhead's queue; the slow path may allocate (a signal so a caller abort
+        // leaves the queue).
         const ac = new AbortController();
         const onAbort = (): void => ac.abort(this.#userAbort);
         this.#queueAbort = onAbort;
