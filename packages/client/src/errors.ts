@@ -13,6 +13,23 @@ function branded(value: unknown, code: string): boolean {
   );
 }
 
+/**
+ * The client's errors: a stable `code` on the class and the instance, the cross-install brand, and an
+ * `instanceof` that checks brand + the subclass's code.
+ */
+abstract class ClientError extends Error {
+  static readonly code: string = '';
+  abstract readonly code: string;
+  readonly [brand] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // `this` is the subclass being tested against, so its own code is checked.
+    // biome-ignore lint/complexity/noThisInStatic: the subclass's code, on purpose
+    const code = this.code;
+    return code !== '' && branded(value, code);
+  }
+}
+
 /** What happened to one logical call; attached to every call-level error. */
 export interface CallReport {
   /** The logical service (the URL host). */
@@ -40,10 +57,9 @@ function describe(r: CallReport): string {
 export type GiveUpReason = 'not-retryable' | 'attempts-exhausted' | 'budget-exhausted' | 'deadline-too-close';
 
 /** The call failed without a usable response: its last attempt's error is the `cause`. */
-export class RequestFailedError extends Error {
-  static readonly code = 'BREAKWATER_REQUEST_FAILED';
+export class RequestFailedError extends ClientError {
+  static override readonly code = 'BREAKWATER_REQUEST_FAILED';
   readonly code = 'BREAKWATER_REQUEST_FAILED';
-  readonly [brand] = true;
   override readonly name = 'RequestFailedError';
   readonly reason: GiveUpReason;
   readonly report: CallReport;
@@ -56,17 +72,12 @@ export class RequestFailedError extends Error {
     this.report = report;
     this.service = report.service;
   }
-
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return branded(value, 'BREAKWATER_REQUEST_FAILED');
-  }
 }
 
 /** The call's total timeout (deadline) passed. Same code as `@breakwater/retry`'s error. */
-export class DeadlineExceededError extends Error {
-  static readonly code = 'BREAKWATER_DEADLINE_EXCEEDED';
+export class DeadlineExceededError extends ClientError {
+  static override readonly code = 'BREAKWATER_DEADLINE_EXCEEDED';
   readonly code = 'BREAKWATER_DEADLINE_EXCEEDED';
-  readonly [brand] = true;
   override readonly name = 'DeadlineExceededError';
   readonly report: CallReport;
   readonly service: string;
@@ -76,17 +87,12 @@ export class DeadlineExceededError extends Error {
     this.report = report;
     this.service = report.service;
   }
-
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return branded(value, 'BREAKWATER_DEADLINE_EXCEEDED');
-  }
 }
 
 /** One attempt took longer than `perTryTimeoutMs` to answer (the abort reason of that attempt). */
-export class PerTryTimeoutError extends Error {
-  static readonly code = 'BREAKWATER_PER_TRY_TIMEOUT';
+export class PerTryTimeoutError extends ClientError {
+  static override readonly code = 'BREAKWATER_PER_TRY_TIMEOUT';
   readonly code = 'BREAKWATER_PER_TRY_TIMEOUT';
-  readonly [brand] = true;
   override readonly name = 'PerTryTimeoutError';
   readonly endpoint: string;
   readonly timeoutMs: number;
@@ -96,17 +102,12 @@ export class PerTryTimeoutError extends Error {
     this.endpoint = endpoint;
     this.timeoutMs = timeoutMs;
   }
-
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return branded(value, 'BREAKWATER_PER_TRY_TIMEOUT');
-  }
 }
 
 /** No endpoint could take the call: none known, none healthy, or every pick refused by its breaker. */
-export class NoEndpointsError extends Error {
-  static readonly code = 'BREAKWATER_NO_ENDPOINTS';
+export class NoEndpointsError extends ClientError {
+  static override readonly code = 'BREAKWATER_NO_ENDPOINTS';
   readonly code = 'BREAKWATER_NO_ENDPOINTS';
-  readonly [brand] = true;
   override readonly name = 'NoEndpointsError';
   /** 'no-endpoints', 'no-healthy-endpoints', 'closed' (balancer), or 'circuit-open' (every pick refused). */
   readonly reason: string;
@@ -122,17 +123,12 @@ export class NoEndpointsError extends Error {
     this.report = report;
     this.service = report.service;
   }
-
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return branded(value, 'BREAKWATER_NO_ENDPOINTS');
-  }
 }
 
 /** The URL's host is not a known service and `unknownHosts` is 'refuse'. */
-export class UnknownServiceError extends Error {
-  static readonly code = 'BREAKWATER_UNKNOWN_SERVICE';
+export class UnknownServiceError extends ClientError {
+  static override readonly code = 'BREAKWATER_UNKNOWN_SERVICE';
   readonly code = 'BREAKWATER_UNKNOWN_SERVICE';
-  readonly [brand] = true;
   override readonly name = 'UnknownServiceError';
   readonly host: string;
   readonly service: string;
@@ -142,43 +138,18 @@ export class UnknownServiceError extends Error {
     this.host = host;
     this.service = host;
   }
-
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return branded(value, 'BREAKWATER_UNKNOWN_SERVICE');
-  }
 }
 
 /** The client was closed: the call was refused or cut short. */
-export class ClientClosedError extends Error {
-  static readonly code = 'BREAKWATER_CLIENT_CLOSED';
+export class ClientClosedError extends ClientError {
+  static override readonly code = 'BREAKWATER_CLIENT_CLOSED';
   readonly code = 'BREAKWATER_CLIENT_CLOSED';
-  readonly [brand] = true;
   override readonly name = 'ClientClosedError';
   readonly service: string;
 
   constructor(service: string) {
     super(`The Breakwater client is closed (service ${service})`);
     this.service = service;
-  }
-
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return branded(value, 'BREAKWATER_CLIENT_CLOSED');
-  }
-}
-
-/** The abort reason given to a hedged attempt that lost the race. */
-export class HedgeLostError extends Error {
-  static readonly code = 'BREAKWATER_HEDGE_LOST';
-  readonly code = 'BREAKWATER_HEDGE_LOST';
-  readonly [brand] = true;
-  override readonly name = 'HedgeLostError';
-
-  constructor() {
-    super('Another attempt of this call answered first');
-  }
-
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return branded(value, 'BREAKWATER_HEDGE_LOST');
   }
 }
 
@@ -192,6 +163,7 @@ export const isNoEndpointsError = (e: unknown): e is NoEndpointsError => branded
 export const isUnknownServiceError = (e: unknown): e is UnknownServiceError =>
   branded(e, UnknownServiceError.code);
 export const isClientClosedError = (e: unknown): e is ClientClosedError => branded(e, ClientClosedError.code);
-export const isHedgeLostError = (e: unknown): e is HedgeLostError => branded(e, HedgeLostError.code);
 
+// A lost hedge is the retry package's error (same code); re-exported so users need one import.
+export { HedgeLostError, isHedgeLostError } from '@breakwater/retry';
 export { noReport };
