@@ -23,8 +23,14 @@ export const leastRequest: LoadMetric = Object.freeze({
 
 /** Latency estimate × (in-flight + 1): Finagle/Linkerd peak-EWMA cost. */
 export function peakEwma(decayTimeMs: number, defaultRttMs: number): LoadMetric {
-  const load = (t: LoadTable, slot: number, now: number): number =>
-    currentEwma(t, slot, now, decayTimeMs, defaultRttMs) * (t.data[slot * STRIDE + INFLIGHT]! + 1);
+  const load = (t: LoadTable, slot: number, now: number): number => {
+    const inflight = t.data[slot * STRIDE + INFLIGHT]!;
+    // As Finagle: an endpoint never measured and idle costs nothing, so a new instance gets one
+    // request at once and then competes on its own latency. Costing it the default RTT instead
+    // would starve it behind faster endpoints (30 ms vs 1 ms on loopback) and it would never be measured.
+    if (inflight === 0 && t.data[slot * STRIDE + EWMA]! < 0) return 0;
+    return currentEwma(t, slot, now, decayTimeMs, defaultRttMs) * (inflight + 1);
+  };
   return Object.freeze({
     load,
     less: (t: LoadTable, a: number, b: number, clock: Clock): boolean => {
@@ -34,7 +40,7 @@ export function peakEwma(decayTimeMs: number, defaultRttMs: number): LoadMetric 
       const ea = d[ba + EWMA]!;
       const eb = d[bb + EWMA]!;
       if (ea < 0 || eb < 0) {
-        // No sample yet on one side: it counts as the default RTT, which does not decay.
+        // No sample yet on one side: free while idle, else the default RTT, which does not decay.
         const now = clock.now();
         return load(t, a, now) < load(t, b, now);
       }

@@ -138,13 +138,14 @@ describe('P2C peak-EWMA', () => {
     expect(b.stats()[0]!.latencyMs).toBeCloseTo((1000 / Math.E) * Math.exp(-1) + 100 * (1 - Math.exp(-1)), 6);
   });
 
-  it('multiplies the estimate by in-flight + 1 and uses the default RTT before any sample', () => {
+  it('multiplies the estimate by in-flight + 1; before any sample: free while idle, else the default RTT', () => {
     const clock = new ManualClock();
     const metric = peakEwma(10_000, 30);
     const sink = { clock, decayTimeMs: 10_000, defaultRttMs: 30, failurePenalty: 5, detector: undefined };
     const s = new EndpointState({ id: 'a', host: 'h', port: 1 }, sink);
-    expect(metric.load(s.table, s.slot, 0)).toBe(30);
+    expect(metric.load(s.table, s.slot, 0)).toBe(0);
     s.start();
+    expect(metric.load(s.table, s.slot, 0)).toBe(60);
     s.start();
     expect(metric.load(s.table, s.slot, 0)).toBe(90);
     s.done(20);
@@ -163,6 +164,28 @@ describe('P2C peak-EWMA', () => {
     bad.done(1, 'error');
     expect(b.stats()[1]!.latencyMs).toBe(150); // max(1, default 30) × 5
     for (let i = 0; i < 50; i++) expect(pickId(b)).toBe('e0');
+  });
+
+  it('a new endpoint is not starved behind faster measured ones: it gets a request and is measured', () => {
+    const clock = new ManualClock();
+    const b = new Balancer({ policy: 'peak-ewma', clock, random: seededRandom(16) });
+    b.update(endpoints(2));
+    for (const id of ['e0', 'e1']) {
+      const h = handle(b, id);
+      h.start();
+      h.done(1);
+    }
+    b.update(endpoints(3)); // e2 joins, unmeasured; the others answer in 1 ms (default RTT is 30 ms)
+    const picks = new Map<string, number>();
+    for (let i = 0; i < 60; i++) {
+      const id = pickId(b);
+      picks.set(id, (picks.get(id) ?? 0) + 1);
+      const h = handle(b, id);
+      h.start();
+      h.done(1);
+    }
+    // Once measured at 1 ms it competes as an equal: about a third of the picks.
+    expect(picks.get('e2') ?? 0).toBeGreaterThanOrEqual(10);
   });
 
   it('a cancelled call only releases its in-flight slot', () => {
