@@ -75,8 +75,22 @@ export class EndpointState implements PickedEndpoint {
     const slot = this.slot;
     const at = slot * STRIDE + INFLIGHT;
     if (table.data[at]! > 0) table.data[at]!--;
-    if (outcome === 'cancelled') return;
     const sink = this.sink;
+    if (outcome === 'cancelled') {
+      // A cancelled attempt (a hedge or the deadline won) took at least this long: a lower bound of
+      // its latency. It counts when it raises the estimate, so an endpoint whose calls are always
+      // cancelled (a slow one losing every hedge race) is not taken for an unmeasured, free one.
+      if (latencyMs >= 0) {
+        now ??= sink.clock.now();
+        if (
+          table.data[slot * STRIDE + EWMA]! < 0 ||
+          latencyMs > currentEwma(table, slot, now, sink.decayTimeMs, sink.defaultRttMs)
+        ) {
+          observeEwma(table, slot, latencyMs, now, sink.decayTimeMs);
+        }
+      }
+      return;
+    }
     now ??= sink.clock.now();
     if (latencyMs >= 0) {
       let sample = latencyMs;

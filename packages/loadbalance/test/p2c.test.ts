@@ -188,14 +188,24 @@ describe('P2C peak-EWMA', () => {
     expect(picks.get('e2') ?? 0).toBeGreaterThanOrEqual(10);
   });
 
-  it('a cancelled call only releases its in-flight slot', () => {
+  it('a cancelled call releases its in-flight slot and counts only as a lower bound of the latency', () => {
     const clock = new ManualClock();
     const b = new Balancer({ policy: 'peak-ewma', clock, random: seededRandom(15) });
-    b.update(endpoints(1));
+    b.update(endpoints(2));
     const h = handle(b, 'e0');
     h.start();
-    h.done(5000, 'cancelled');
-    expect(b.stats()[0]).toMatchObject({ inflight: 0, latencyMs: 30 });
+    h.done(20);
+    h.start();
+    h.done(5, 'cancelled'); // cut short below the estimate: says nothing
+    expect(b.stats()[0]).toMatchObject({ inflight: 0, latencyMs: 20 });
+    h.start();
+    h.done(50, 'cancelled'); // took at least 50 ms: raises the estimate as a peak
+    expect(b.stats()[0]).toMatchObject({ inflight: 0, latencyMs: 50 });
+    // An endpoint whose calls are all cancelled is measured too, not left "unmeasured and free".
+    const slow = handle(b, 'e1');
+    slow.start();
+    slow.done(15, 'cancelled');
+    expect(b.stats()[1]).toMatchObject({ inflight: 0, latencyMs: 15 });
   });
 });
 
