@@ -163,6 +163,11 @@ export class ClientCore implements HttpCallContext {
     return route;
   }
 
+  /** The services created so far (read-only view, for inspection). */
+  serviceStates(): IterableIterator<ServiceState<LazyPool>> {
+    return this.#services.values();
+  }
+
   /** The state of a service, created on first use (its watch starts on its first call). */
   service(name: string): ServiceState<LazyPool> {
     let s = this.#services.get(name);

@@ -2,9 +2,9 @@
 import { type Dispatcher, type Pool, fetch as undiciFetch } from 'undici';
 import { ClientCore } from './client-core.js';
 import { defaultClock } from './clock.js';
-import type { EndpointSlot } from './core/endpoint-slot.js';
+import { inspectService } from './dashboard/inspect-service.js';
+import type { InspectedEndpoint, ServiceInspection } from './dashboard/types.js';
 import { BreakwaterDispatcher } from './http/breakwater-dispatcher.js';
-import type { LazyPool } from './http/lazy-pool.js';
 import { BODY_FACTORY } from './http/request-body.js';
 import { type HttpClientOptions, resolveClientOptions } from './options.js';
 
@@ -27,18 +27,8 @@ export interface ClientRequestOptions
   body?: RequestBody | (() => RequestBody);
 }
 
-/** Per-endpoint view for dashboards and tests. */
-export interface EndpointView {
-  readonly id: string;
-  readonly host: string;
-  readonly port: number;
-  /** Endpoint breaker state ('closed' when there is no breaker). */
-  readonly breaker: string;
-  readonly inflight: number;
-  readonly latencyMs: number;
-  readonly healthy: boolean;
-  readonly ejected: boolean;
-}
+/** Per-endpoint view for dashboards and tests (the dashboard's InspectedEndpoint). */
+export type EndpointView = InspectedEndpoint;
 
 export interface HttpClient extends AsyncDisposable {
   /** An undici Dispatcher: pass it to undici.request/fetch/stream/pipeline with `http://<service>/…` URLs. */
@@ -52,6 +42,8 @@ export interface HttpClient extends AsyncDisposable {
   ): ReturnType<typeof undiciFetch>;
   /** The endpoints of a service as the client sees them (empty before its first call). */
   endpoints(service: string): EndpointView[];
+  /** Every service used so far as the client sees it now (for dashboards); empty once closed. */
+  inspect(): readonly ServiceInspection[];
   /** Stops watches, drains and closes every pool; calls waiting to retry fail with ClientClosedError. */
   close(): Promise<void>;
 }
@@ -84,21 +76,13 @@ export function createHttpClient(options: CreateHttpClientOptions): HttpClient {
       return undiciFetch(input, { ...init, dispatcher });
     },
     endpoints(service: string): EndpointView[] {
-      const svc = core.service(service.toLowerCase());
-      const stats = new Map(svc.balancer.stats().map((s) => [s.endpoint.id, s]));
-      return svc.slots().map((slot: EndpointSlot<LazyPool>) => {
-        const s = stats.get(slot.id);
-        return Object.freeze({
-          id: slot.id,
-          host: slot.endpoint.host,
-          port: slot.endpoint.port,
-          breaker: slot.breaker?.state.type ?? 'closed',
-          inflight: s?.inflight ?? 0,
-          latencyMs: s?.latencyMs ?? 0,
-          healthy: s?.healthy ?? true,
-          ejected: s?.ejected ?? false,
-        });
-      });
+      return [...inspectService(core.service(service.toLowerCase())).endpoints];
+    },
+    inspect(): readonly ServiceInspection[] {
+      if (core.closed) return [];
+      const out: ServiceInspection[] = [];
+      for (const svc of core.serviceStates()) out.push(inspectService(svc));
+      return out;
     },
     close,
     [Symbol.asyncDispose]: close,

@@ -19,6 +19,21 @@ export {
   type RequestBody,
 } from './create-http-client.js';
 export {
+  createDashboard,
+  DASHBOARD_DEFAULTS,
+  type Dashboard,
+  type DashboardEvent,
+  type DashboardEventKind,
+  type DashboardHandler,
+  type DashboardOptions,
+  type DashboardSnapshot,
+  type DashboardSource,
+  type EndpointSnapshot,
+  type InspectedEndpoint,
+  type ServiceInspection,
+  type ServiceSnapshot,
+} from './dashboard/index.js';
+export {
   type CallReport,
   ClientClosedError,
   DeadlineExceededError,

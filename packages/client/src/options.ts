@@ -93,6 +93,12 @@ export interface ServicePolicy extends CallPolicy {
   pool?: PoolPolicy;
   /** Per-route overrides of the call policy. */
   routes?: readonly RouteOverride[];
+  /**
+   * Affinity (Envoy's `hash_policy`): the request header whose value is hashed to pick the endpoint,
+   * so calls with the same key (a user or session id) go to the same instance while it is up. Needs a
+   * hashing balancer (`ring-hash` or `maglev`). Calls without the header are spread as without a key.
+   */
+  hashKey?: { header: string };
 }
 
 export interface MetricsOptions {
@@ -154,6 +160,8 @@ export interface ResolvedServicePolicy {
   readonly bulkhead: BulkheadPolicy | false;
   readonly budget: Omit<RetryBudgetOptions, 'clock'> | false;
   readonly pool: Required<PoolPolicy>;
+  /** Lower-cased header whose value is the balancer's affinity key, if any. */
+  readonly hashHeader: string | undefined;
 }
 
 export const DEFAULT_STATUSES: readonly number[] = Object.freeze([429, 502, 503, 504]);
@@ -172,6 +180,8 @@ export const SERVICE_DEFAULTS = Object.freeze({
   serviceBreaker: Object.freeze({}) as BreakerPolicy,
   pool: Object.freeze({ connections: 128, keepAliveTimeoutMs: 4_000, pipelining: 1, drainTimeoutMs: 30_000 }),
 });
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 function posInt(name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
@@ -311,15 +321,32 @@ export function resolveServicePolicy(
   }
   if (p.budget !== undefined && p.budget !== false) object(`${name}.budget`, p.budget);
   if (p.balancer !== undefined) object(`${name}.balancer`, p.balancer);
+  const balancer = p.balancer ?? SERVICE_DEFAULTS.balancer;
+  let hashHeader: string | undefined;
+  if (p.hashKey !== undefined) {
+    object(`${name}.hashKey`, p.hashKey);
+    const h = p.hashKey.header;
+    if (typeof h !== 'string' || !HEADER_NAME.test(h)) {
+      throw new TypeError(`${name}.hashKey.header must be an HTTP header name, got ${String(h)}`);
+    }
+    const policy = balancer.policy ?? 'peak-ewma';
+    if (policy !== 'ring-hash' && policy !== 'maglev') {
+      throw new TypeError(
+        `${name}.hashKey needs a hashing balancer policy (ring-hash or maglev), got ${String(policy)}`,
+      );
+    }
+    hashHeader = h.toLowerCase();
+  }
   return Object.freeze({
     plan,
     routes: Object.freeze(routes),
-    balancer: p.balancer ?? SERVICE_DEFAULTS.balancer,
+    balancer,
     endpointBreaker: p.endpointBreaker ?? SERVICE_DEFAULTS.endpointBreaker,
     serviceBreaker: p.serviceBreaker ?? SERVICE_DEFAULTS.serviceBreaker,
     bulkhead,
     budget: p.budget ?? {},
     pool: Object.freeze(pool) as Required<PoolPolicy>,
+    hashHeader,
   });
 }
 

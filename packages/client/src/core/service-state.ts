@@ -9,7 +9,7 @@ import {
   type Permit,
 } from '@breakwater/breaker';
 import type { Disposer, Endpoint, Registry, WatchEvent } from '@breakwater/discovery';
-import { Balancer, type PickedEndpoint } from '@breakwater/loadbalance';
+import { Balancer, type PickedEndpoint, type PickRequest } from '@breakwater/loadbalance';
 import { RetryBudget } from '@breakwater/retry';
 import type { Clock, Random } from '../clock.js';
 import type { BreakerPolicy, ResolvedServicePolicy } from '../options.js';
@@ -256,12 +256,12 @@ export class ServiceState<T> {
    * Picks an endpoint and takes its breaker permit (left in `this.permit`). Prefers endpoints the
    * call has not tried; bounded. Returns undefined with `failReason` set when nothing can be picked.
    */
-  pick(tried: TriedSet<T> | undefined): EndpointSlot<T> | undefined {
+  pick(tried: TriedSet<T> | undefined, request?: PickRequest): EndpointSlot<T> | undefined {
     const picker = this.balancer.picker;
     let refused: EndpointSlot<T> | undefined;
     let fallback: EndpointSlot<T> | undefined;
     for (let i = 0; i < MAX_PICKS; i++) {
-      const r = picker.pick();
+      const r = picker.pick(request);
       if (r.type === 'fail') {
         this.failReason = r.reason;
         this.failCause = this.lastError;
@@ -289,6 +289,8 @@ export class ServiceState<T> {
         return slot;
       }
       refused = slot;
+      // The key's endpoint refuses (half-open, probe taken): the same key would pick it again.
+      request = undefined;
     }
     if (fallback !== undefined) {
       const permit = fallback.breaker === undefined ? NO_PERMIT : fallback.breaker.tryAcquire();

@@ -3,6 +3,8 @@
 import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import { type ChannelOptions, type Client, credentials as grpcCredentials } from '@grpc/grpc-js';
 import { defaultClock } from '../clock.js';
+import { inspectService } from '../dashboard/inspect-service.js';
+import type { ServiceInspection } from '../dashboard/types.js';
 import { callArguments } from './call-arguments.js';
 import { GrpcContext } from './grpc-context.js';
 import { grpcTransport } from './grpc-transport.js';
@@ -36,6 +38,8 @@ export interface GrpcClientExtras extends AsyncDisposable {
   ready(): Promise<void>;
   /** The endpoints as the client sees them. */
   endpoints(): GrpcEndpointView[];
+  /** The service as the client sees it now (for dashboards): one entry, none once closed. */
+  inspect(): readonly ServiceInspection[];
   /** Stops the watch and the health checks, closes every channel once its calls end; calls waiting to retry fail (UNAVAILABLE, cause ClientClosedError). */
   close(): Promise<void>;
 }
@@ -135,6 +139,8 @@ export function createGrpcClient(
         });
       });
     },
+    inspect: (): readonly ServiceInspection[] =>
+      c.closed ? [] : [inspectService(c.svc, (slot) => slot.transport.inFlight)],
     close,
     [Symbol.asyncDispose]: close,
   });

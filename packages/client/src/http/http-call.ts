@@ -5,7 +5,7 @@
 // and backoff sleeps.
 import type { Duplex } from 'node:stream';
 import { isBrokenCircuitError, type Permit } from '@breakwater/breaker';
-import type { Outcome } from '@breakwater/loadbalance';
+import type { Outcome, PickRequest } from '@breakwater/loadbalance';
 import {
   type BackoffIterator,
   encodeDeadlineHeader,
@@ -139,6 +139,8 @@ export class HttpCall implements TriedSet<LazyPool> {
   readonly deadlineAt: number;
   readonly idempotent: boolean;
   readonly #headers: FlatHeaders;
+  /** The affinity key of the first pick (services with `hashKey`); retries and hedges go elsewhere. */
+  readonly #pickRequest: PickRequest | undefined;
   readonly #extraOpts: boolean;
   #body: unknown;
   readonly #bodyFactory: (() => unknown) | undefined;
@@ -187,6 +189,10 @@ export class HttpCall implements TriedSet<LazyPool> {
     this.deadlineAt = now + plan.timeoutMs;
     this.idempotent = plan.idempotent ?? IDEMPOTENT[method] ?? isIdempotentMethod(method);
     this.#headers = flattenHeaders(opts.headers, ctx.tracing !== undefined, ctx.propagateDeadline);
+    const hashHeader = svc.policy.hashHeader;
+    let key: string | undefined;
+    if (hashHeader !== undefined) key = rawHeader(this.#headers as (string | Buffer)[], hashHeader);
+    this.#pickRequest = key === undefined ? undefined : { key };
     this.#extraOpts = hasExtraOpts(opts);
     const factory = (opts as { [BODY_FACTORY]?: () => unknown })[BODY_FACTORY];
     this.#bodyFactory = typeof factory === 'function' ? factory : undefined;
@@ -351,7 +357,7 @@ export class HttpCall implements TriedSet<LazyPool> {
       return;
     }
     svc.maybeEvaluate(now);
-    const slot = svc.pick(this.attempts === 0 ? undefined : this);
+    const slot = this.attempts === 0 ? svc.pick(undefined, this.#pickRequest) : svc.pick(this);
     if (slot === undefined) {
       // A hedge that finds no endpoint is simply not sent. Otherwise fail now: an empty snapshot or
       // every breaker open will not change within a backoff (Envoy answers 503 at once, too).
