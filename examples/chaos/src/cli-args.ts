@@ -3,7 +3,11 @@ import { type ClientKind, DEFAULT_RATE, type ScenarioResult } from './run-scenar
 import { SCENARIOS } from './scenarios.js';
 
 export const USAGE = `usage: npm run chaos -- --scenario <name> [--duration 30s] [--json out.json] [--client naive|breakwater] [--rate N]
+                     [--dashboard [port]] [--linger 30s]
 scenarios: ${[...SCENARIOS.keys()].join(', ')}`;
+
+/** How long the dashboard stays up after the run by default. */
+export const DEFAULT_LINGER_MS = 30_000;
 
 export class UsageError extends Error {}
 
@@ -13,6 +17,10 @@ export interface CliArgs {
   readonly client: ClientKind;
   readonly rate: number;
   readonly json: string | undefined;
+  /** Serve the live dashboard on 127.0.0.1:<port> (0: any free port); undefined: no dashboard. */
+  readonly dashboard: number | undefined;
+  /** With a dashboard: how long it stays up after the run, ms. */
+  readonly lingerMs: number;
 }
 
 /** `30s`, `1500ms`, `2m` or a bare number of seconds. */
@@ -26,17 +34,46 @@ export function parseDuration(text: string): number {
   return ms;
 }
 
+/** `--dashboard` takes an optional port, which parseArgs cannot express: take it out first. */
+function takeDashboard(argv: readonly string[]): { rest: string[]; port: number | undefined } {
+  const rest: string[] = [];
+  let port: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    let value: string | undefined;
+    if (a === '--dashboard') {
+      const next = argv[i + 1];
+      if (next !== undefined && /^\d+$/.test(next)) {
+        value = next;
+        i++;
+      } else value = '0';
+    } else if (a.startsWith('--dashboard=')) value = a.slice('--dashboard='.length);
+    else {
+      rest.push(a);
+      continue;
+    }
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n > 65_535) {
+      throw new UsageError(`--dashboard takes a port from 0 to 65535, got ${JSON.stringify(value)}`);
+    }
+    port = n;
+  }
+  return { rest, port };
+}
+
 export function parseCliArgs(argv: readonly string[]): CliArgs {
   let values: Record<string, string | undefined>;
+  const { rest, port } = takeDashboard(argv);
   try {
     ({ values } = parseArgs({
-      args: [...argv],
+      args: rest,
       options: {
         scenario: { type: 'string' },
         duration: { type: 'string' },
         json: { type: 'string' },
         client: { type: 'string' },
         rate: { type: 'string' },
+        linger: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -54,12 +91,20 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   const rate = values.rate === undefined ? DEFAULT_RATE : Number(values.rate);
   if (!Number.isFinite(rate) || rate <= 0)
     throw new UsageError(`--rate must be a positive number, got ${values.rate}`);
+  if (values.linger !== undefined && port === undefined) throw new UsageError('--linger needs --dashboard');
   return {
     scenario,
     client,
     rate,
     durationMs: parseDuration(values.duration ?? '30s'),
     json: values.json,
+    dashboard: port,
+    lingerMs:
+      values.linger === undefined
+        ? DEFAULT_LINGER_MS
+        : values.linger === '0'
+          ? 0
+          : parseDuration(values.linger),
   };
 }
 

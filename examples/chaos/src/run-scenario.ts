@@ -1,7 +1,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
 import { ConsecutiveFailures } from '@breakwater/breaker';
-import { createHttpClient } from '@breakwater/client';
+import { createHttpClient, type Dashboard } from '@breakwater/client';
 import { exponential } from '@breakwater/retry';
 import { Pool, request } from 'undici';
 import { SCENARIOS, SERVICE, type ServicePolicy } from './scenarios.js';
@@ -16,6 +16,8 @@ export interface RunOptions {
   readonly rate?: number;
   /** Seed of the replicas' fault draws. Default 1. */
   readonly seed?: number;
+  /** A live dashboard to show the Breakwater client's state on while the run lasts (it sees the calls anyway). */
+  readonly dashboard?: Dashboard;
 }
 
 export interface ScenarioResult {
@@ -96,15 +98,19 @@ function naiveCaller(addresses: readonly string[]): Caller {
   };
 }
 
-function breakwaterCaller(run: {
-  registry: Parameters<typeof createHttpClient>[0]['registry'];
-  policy: ServicePolicy;
-}): Caller {
+function breakwaterCaller(
+  run: {
+    registry: Parameters<typeof createHttpClient>[0]['registry'];
+    policy: ServicePolicy;
+  },
+  dashboard: Dashboard | undefined,
+): Caller {
   const client = createHttpClient({
     registry: run.registry,
     services: { [SERVICE]: breakwaterPolicy(run.policy) },
     evaluateIntervalMs: 100, // short runs: let ejections expire and breakers probe promptly
   });
+  dashboard?.addSource(client);
   const url = `http://${SERVICE}/items`;
   return {
     async call() {
@@ -112,7 +118,10 @@ function breakwaterCaller(run: {
       await res.body.dump();
       return res.statusCode >= 200 && res.statusCode < 300;
     },
-    close: () => client.close(),
+    close: () => {
+      dashboard?.removeSource(client);
+      return client.close();
+    },
   };
 }
 
@@ -160,7 +169,8 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   const transitions = countChannel('breakwater:breaker:state');
   const ejections = countChannel('breakwater:eject');
   const discoveryErrors = countChannel('breakwater:discovery:error');
-  const caller = options.client === 'naive' ? naiveCaller(run.addresses) : breakwaterCaller(run);
+  const caller =
+    options.client === 'naive' ? naiveCaller(run.addresses) : breakwaterCaller(run, options.dashboard);
   const total = Math.max(1, Math.round((rate * options.durationMs) / 1000));
   const latencies: number[] = [];
   const inflight = new Set<Promise<void>>();

@@ -150,6 +150,26 @@ const flappingReplica: Scenario = {
   },
 };
 
+const brokenReplica: Scenario = {
+  name: 'broken-replica',
+  description:
+    'one of three replicas answers 503 to every request from a third into the run; outlier detection off, so its endpoint breaker takes it out',
+  async setup(seed) {
+    const backends = await replicas(seed, [undefined, undefined, undefined]);
+    const schedule = new Schedule();
+    const victim = (backends[2] as Backend).controller;
+    return staticRun(backends, {
+      schedule,
+      // Round-robin, no ejection: the broken replica keeps its share of picks until its endpoint breaker (5
+      // consecutive failures, open 2 s, then a half-open probe) takes it out, so the transitions show on the
+      // dashboard (peak EWMA alone steers almost every call away from it).
+      policy: { balancer: { policy: 'round-robin' } },
+      arm: (d) =>
+        schedule.at(d / 3, () => victim.set({ latency: HEALTHY_LATENCY, error: { rate: 1, status: 503 } })),
+    });
+  },
+};
+
 const partition: Scenario = {
   name: 'partition',
   description:
@@ -272,6 +292,7 @@ export const SCENARIOS: ReadonlyMap<string, Scenario> = new Map(
     failingReplica,
     killReplica,
     flappingReplica,
+    brokenReplica,
     partition,
     retryStorm,
     registryOutage,

@@ -85,6 +85,8 @@ describe('chaos CLI arguments', () => {
       rate: 200,
       durationMs: 30_000,
       json: undefined,
+      dashboard: undefined,
+      lingerMs: 30_000,
     });
     expect(parseDuration('1500ms')).toBe(1_500);
     expect(parseDuration('2m')).toBe(120_000);
