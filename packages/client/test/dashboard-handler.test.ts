@@ -1,10 +1,11 @@
 import diagnostics from 'node:diagnostics_channel';
-import { createServer, get, type IncomingMessage, request, type Server } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDashboard, type Dashboard, type DashboardSnapshot } from '@breakwater/client';
 import express from 'express';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { until } from './helpers/servers.js';
+import { openStream } from './helpers/sse.js';
 
 const CHANNELS = [
   'request:end',
@@ -68,55 +69,6 @@ function fetchText(url: string, method = 'GET'): Promise<Reply> {
     });
     req.on('error', reject);
     req.end();
-  });
-}
-
-interface SseFrame {
-  event: string;
-  data: string;
-}
-
-/** Opens an SSE stream and parses its frames (`event:`/`data:` lines, blank-line separated). */
-function openStream(url: string): Promise<{
-  res: IncomingMessage;
-  frames: SseFrame[];
-  retry: number | undefined;
-  ended: Promise<void>;
-  close(): void;
-}> {
-  return new Promise((resolve, reject) => {
-    const req = get(url, (res) => {
-      const frames: SseFrame[] = [];
-      let buf = '';
-      const out = {
-        res,
-        frames,
-        retry: undefined as number | undefined,
-        ended: new Promise<void>((r) => res.on('close', () => r())),
-        close: () => req.destroy(),
-      };
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buf += chunk;
-        for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          let event = 'message';
-          const data: string[] = [];
-          for (const line of block.split('\n')) {
-            const colon = line.indexOf(':');
-            const field = colon < 0 ? line : line.slice(0, colon);
-            const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-            if (field === 'event') event = value;
-            else if (field === 'data') data.push(value);
-            else if (field === 'retry') out.retry = Number(value);
-          }
-          if (data.length > 0) frames.push({ event, data: data.join('\n') });
-        }
-      });
-      resolve(out);
-    });
-    req.on('error', reject);
   });
 }
 

@@ -5,7 +5,7 @@ import { Collector } from './collector.js';
 import { checkSource, type DashboardOptions, resolveDashboardOptions } from './options.js';
 import { newNonce, pageCsp, renderPage } from './page.js';
 import { matchRoute } from './routes.js';
-import { buildSnapshot } from './snapshot.js';
+import { buildPageFrame, buildSnapshot, type SnapshotInput } from './snapshot.js';
 import { SSE_HEADERS, SseStreams, sseFrame } from './sse-stream.js';
 import type { DashboardSnapshot, DashboardSource } from './types.js';
 
@@ -31,6 +31,12 @@ export interface Dashboard extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** `?view=page` in the query. */
+function wantsPageFrames(url = ''): boolean {
+  const q = url.indexOf('?');
+  return q >= 0 && new URLSearchParams(url.slice(q + 1).split('#', 1)[0]).get('view') === 'page';
+}
+
 export function createDashboard(options: DashboardOptions = {}): Dashboard {
   const o = resolveDashboardOptions(options);
   const sources = new Set<DashboardSource>(o.sources);
@@ -46,12 +52,25 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
   };
   const streams = new SseStreams(stopTimer);
 
-  const build = (): DashboardSnapshot =>
-    buildSnapshot({ at: o.clock.now(), intervalMs: o.intervalMs, title: o.title, collector, sources });
+  const input = (): SnapshotInput => ({
+    at: o.clock.now(),
+    intervalMs: o.intervalMs,
+    title: o.title,
+    collector,
+    sources,
+  });
+  const build = (): DashboardSnapshot => buildSnapshot(input());
 
   const push = (): void => {
     collector.tick();
-    if (streams.size > 0) streams.broadcast(sseFrame('snapshot', JSON.stringify(build())));
+    const n = streams.size;
+    if (n === 0) return;
+    // Each kind of frame is built only when a stream takes it.
+    const pages = streams.pageStreams;
+    const full = n > pages ? sseFrame('snapshot', JSON.stringify(build())) : undefined;
+    const page =
+      pages > 0 ? sseFrame('snapshot', JSON.stringify(buildPageFrame(input(), o.historyPoints))) : undefined;
+    streams.broadcast(full, page);
   };
 
   const send = (res: ServerResponse, status: number, type: string, body: string, head: boolean): void => {
@@ -103,7 +122,9 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
       send(res, 503, 'text/plain; charset=utf-8', 'too many streams\n', false);
       return;
     }
-    streams.open(req, res, sseFrame('snapshot', JSON.stringify(build())));
+    // The page asks for `stream?view=page`: the first frame is the full snapshot, later ones leave
+    // out the histories (the page extends its own), a fifth of the bytes to send, parse and decode.
+    streams.open(req, res, sseFrame('snapshot', JSON.stringify(build())), wantsPageFrames(req.url));
     if (timer === undefined) {
       timer = setInterval(push, o.intervalMs);
       timer.unref();

@@ -1,4 +1,5 @@
-// The page's stylesheet: dark, compact, Hystrix-like cards. Served inline under the page's nonce.
+// The page's stylesheet: dark, compact, Hystrix-like cards. Served inline under the page's nonce. Cards
+// are `content-visibility: auto`: off-screen ones skip style, layout and paint (most of 50 × 20).
 export const PAGE_STYLE = `
 :root{color-scheme:dark;--bg:#0d1117;--card:#161b22;--line:#30363d;--fg:#e6edf3;--dim:#8b949e;
 --ok:#3fb950;--warn:#d29922;--bad:#f85149;--iso:#a371f7;--accent:#58a6ff}
@@ -14,7 +15,7 @@ header button{margin-left:auto;background:var(--card);color:var(--fg);border:1px
 .conn[data-state=connecting]{color:var(--warn);border-color:var(--warn)}
 main{display:grid;grid-template-columns:1fr 320px;gap:12px;padding:12px 14px}
 #services{display:grid;grid-template-columns:repeat(auto-fill,minmax(460px,1fr));gap:10px;align-content:start}
-.card{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:8px 10px;min-width:0;overflow-x:auto}
+.card{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:8px 10px;min-width:0;overflow-x:auto;content-visibility:auto;contain-intrinsic-size:auto 170px}
 .card[data-breaker=open],.card[data-breaker=isolated]{border-color:var(--bad)}
 .card[data-breaker=half-open]{border-color:var(--warn)}
 .head{display:flex;align-items:center;gap:8px}

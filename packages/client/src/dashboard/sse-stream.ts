@@ -17,7 +17,9 @@ export function sseFrame(event: string, data: string): string {
 }
 
 export class SseStreams {
-  readonly #streams = new Set<ServerResponse>();
+  /** Each open stream, and whether it takes page frames (true) or full snapshots (false). */
+  readonly #streams = new Map<ServerResponse, boolean>();
+  #pageStreams = 0;
   readonly #onEmpty: () => void;
 
   constructor(onEmpty: () => void) {
@@ -28,21 +30,32 @@ export class SseStreams {
     return this.#streams.size;
   }
 
-  /** Starts a stream on `res` with `first` as its first frame. */
-  open(req: IncomingMessage, res: ServerResponse, first: string): void {
+  /** Streams taking page frames. */
+  get pageStreams(): number {
+    return this.#pageStreams;
+  }
+
+  /** Starts a stream on `res` with `first` as its first frame; `page`: it takes page frames after. */
+  open(req: IncomingMessage, res: ServerResponse, first: string, page = false): void {
     res.writeHead(200, SSE_HEADERS);
     req.socket.setNoDelay(true);
     // The browser reconnects after 2 s when the stream drops (EventSource's retry field).
     res.write(`retry: 2000\n\n${first}`);
-    this.#streams.add(res);
+    this.#streams.set(res, page);
+    if (page) this.#pageStreams++;
     res.once('close', () => {
-      if (this.#streams.delete(res) && this.#streams.size === 0) this.#onEmpty();
+      const wasPage = this.#streams.get(res);
+      if (!this.#streams.delete(res)) return;
+      if (wasPage === true) this.#pageStreams--;
+      if (this.#streams.size === 0) this.#onEmpty();
     });
   }
 
-  broadcast(frame: string): void {
-    for (const res of this.#streams) {
-      if (res.writableNeedDrain) continue;
+  /** Writes `full` to the snapshot streams and `page` to the page streams (each given when there are some). */
+  broadcast(full: string | undefined, page: string | undefined = full): void {
+    for (const [res, isPage] of this.#streams) {
+      const frame = isPage ? page : full;
+      if (frame === undefined || res.writableNeedDrain) continue;
       res.write(frame);
     }
   }
@@ -50,13 +63,14 @@ export class SseStreams {
   /** Ends every stream; resolves once each response has closed. */
   async closeAll(): Promise<void> {
     const waits: Promise<void>[] = [];
-    for (const res of this.#streams) {
+    for (const res of this.#streams.keys()) {
       waits.push(new Promise<void>((resolve) => res.once('close', () => resolve())));
       // A reader that stopped reading would never take the end: cut it.
       if (res.writableNeedDrain) res.destroy();
       else res.end();
     }
     this.#streams.clear();
+    this.#pageStreams = 0;
     await Promise.all(waits);
   }
 }
