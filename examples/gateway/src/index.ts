@@ -16,4 +16,5 @@ export {
   type GatewayOptions,
   type MetricsRegistry,
 } from './gateway-options.js';
+export { connectionTokens, HOP_BY_HOP, isHopByHop } from './hop-by-hop.js';
 export { SERVICE_NAME, splitServicePath } from './service-path.js';
