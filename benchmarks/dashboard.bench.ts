@@ -3,7 +3,6 @@
 // the same client measured with and without a dashboard in the same interleaved rounds; (2) the
 // time to build (and serialize) a snapshot of 50 services × 20 endpoints.
 import diagnostics from 'node:diagnostics_channel';
-import { ConsecutiveFailures } from '@breakwater/breaker';
 import {
   createDashboard,
   createHttpClient,
@@ -12,57 +11,14 @@ import {
   type ServiceInspection,
 } from '@breakwater/client';
 import { StaticRegistry } from '@breakwater/discovery';
-import { exponential } from '@breakwater/retry';
-import { Dispatcher, Pool } from 'undici';
+import { Pool } from 'undici';
 import { startUpstream } from './http/upstream.js';
+import { fullPipelinePolicy } from './lib/full-policy.js';
 import { type CaseResult, suite, suiteTable, writeResults } from './lib/harness.js';
+import { completedCalls, countingHandler, instantFactory } from './lib/instant-connection.js';
 
-const rawHeaders = [Buffer.from('content-type'), Buffer.from('application/json')];
-const body = Buffer.from('{"ok":true}');
-
-/** A connection that answers every request with 200 and a small body, synchronously. */
-class InstantConnection extends Dispatcher {
-  override dispatch(_opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    const h = handler as unknown as {
-      onConnect(abort: () => void): void;
-      onHeaders(status: number, raw: Buffer[], resume: () => void, text: string): boolean;
-      onData(chunk: Buffer): boolean;
-      onComplete(trailers: Buffer[]): void;
-    };
-    h.onConnect(noop);
-    h.onHeaders(200, rawHeaders, noop, 'OK');
-    h.onData(body);
-    h.onComplete([]);
-    return true;
-  }
-  override async close(): Promise<void> {}
-  override async destroy(): Promise<void> {}
-}
-function noop(): void {}
-
-let completed = 0;
-const handler = {
-  onConnect: noop,
-  onHeaders: () => true,
-  onData: () => true,
-  onComplete: () => {
-    completed++;
-  },
-  onError: (err: Error) => {
-    throw err;
-  },
-};
-
-/** The HTTP benchmark's full configuration. */
-const policy = {
-  balancer: { policy: 'peak-ewma', outlierDetection: true },
-  endpointBreaker: { strategy: () => new ConsecutiveFailures({ threshold: 5 }), openDurationMs: 10_000 },
-  serviceBreaker: {},
-  bulkhead: { maxConcurrent: 1_000 },
-  retry: { maxAttempts: 3, backoff: exponential({ initial: 25, max: 1_000, jitter: 'full' }) },
-  budget: { percentCanRetry: 0.2, minRetriesPerSecond: 10, ttl: 10_000 },
-  timeoutMs: 10_000,
-} as const;
+const handler = countingHandler;
+const policy = fullPipelinePolicy();
 
 // The dashboard subscribes process-wide: each case makes sure it is (or is not) subscribed before its
 // batch. Creating or closing one costs microseconds, once per batch of thousands of calls.
@@ -160,10 +116,10 @@ withoutDashboard();
 const memRegistry = new StaticRegistry({ echo: ['127.0.0.1:9'] });
 const mem = createHttpClient({
   registry: memRegistry,
-  undici: { factory: () => new InstantConnection() },
+  undici: { factory: instantFactory },
   services: { echo: policy },
 });
-const rawMem = new Pool('http://127.0.0.1:9', { factory: () => new InstantConnection() });
+const rawMem = new Pool('http://127.0.0.1:9', { factory: instantFactory });
 const rawMemOpts = { path: '/', method: 'GET' as const };
 const memOpts = { origin: 'http://echo', path: '/', method: 'GET' as const };
 const memD = mem.dispatcher;
@@ -211,7 +167,7 @@ if (!subscribed()) throw new Error('the dashboard is not subscribed');
 const withDash = await phase('dashboard subscribed');
 withoutDashboard();
 if (subscribed()) throw new Error('the dashboard is still subscribed');
-if (completed === 0) throw new Error('no request completed');
+if (completedCalls() === 0) throw new Error('no request completed');
 await net.close();
 await netRegistry.close();
 await rawNet.close();

@@ -3,50 +3,15 @@
 // answers 200 at once. What remains is the work each client adds around undici's request path:
 // for raw undici none, for Breakwater the whole pipeline. Deterministic enough on a noisy machine
 // to guide the profile-guided pass (node --cpu-prof on this file).
-import { ConsecutiveFailures } from '@breakwater/breaker';
 import { createHttpClient } from '@breakwater/client';
 import { StaticRegistry } from '@breakwater/discovery';
-import { exponential } from '@breakwater/retry';
-import { Dispatcher, Pool } from 'undici';
+import { Pool } from 'undici';
+import { fullPipelinePolicy } from './lib/full-policy.js';
 import { suite, suiteTable, writeResults } from './lib/harness.js';
+import { completedCalls, countingHandler, instantFactory } from './lib/instant-connection.js';
 
-const rawHeaders = [Buffer.from('content-type'), Buffer.from('application/json')];
-const body = Buffer.from('{"ok":true}');
-
-/** A connection that answers every request with 200 and a small body, synchronously. */
-class InstantConnection extends Dispatcher {
-  override dispatch(_opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    const h = handler as unknown as {
-      onConnect(abort: () => void): void;
-      onHeaders(status: number, raw: Buffer[], resume: () => void, text: string): boolean;
-      onData(chunk: Buffer): boolean;
-      onComplete(trailers: Buffer[]): void;
-    };
-    h.onConnect(noop);
-    h.onHeaders(200, rawHeaders, noop, 'OK');
-    h.onData(body);
-    h.onComplete([]);
-    return true;
-  }
-  override async close(): Promise<void> {}
-  override async destroy(): Promise<void> {}
-}
-function noop(): void {}
-const factory = (): Dispatcher => new InstantConnection();
-
-/** The smallest handler undici accepts: counts completions. */
-let completed = 0;
-const handler = {
-  onConnect: noop,
-  onHeaders: () => true,
-  onData: () => true,
-  onComplete: () => {
-    completed++;
-  },
-  onError: (err: Error) => {
-    throw err;
-  },
-};
+const factory = instantFactory;
+const handler = countingHandler;
 
 const raw = new Pool('http://127.0.0.1:9', { factory });
 const rawOpts = { path: '/', method: 'GET' as const };
@@ -55,15 +20,7 @@ const full = createHttpClient({
   registry,
   undici: { factory },
   services: {
-    echo: {
-      balancer: { policy: 'peak-ewma', outlierDetection: true },
-      endpointBreaker: { strategy: () => new ConsecutiveFailures({ threshold: 5 }), openDurationMs: 10_000 },
-      serviceBreaker: {},
-      bulkhead: { maxConcurrent: 1_000 },
-      retry: { maxAttempts: 3, backoff: exponential({ initial: 25, max: 1_000, jitter: 'full' }) },
-      budget: { percentCanRetry: 0.2, minRetriesPerSecond: 10, ttl: 10_000 },
-      timeoutMs: 10_000,
-    },
+    echo: fullPipelinePolicy(),
   },
 });
 const bare = createHttpClient({
@@ -95,7 +52,7 @@ const results = await suite(
   ],
   { rounds: 21 },
 );
-if (completed === 0) throw new Error('no request completed');
+if (completedCalls() === 0) throw new Error('no request completed');
 await full.close();
 await bare.close();
 await registry.close();

@@ -5,7 +5,7 @@
 // AdaptiveLimiter — the real classes from @breakwater/breaker, on the simulation's clock.
 import { AdaptiveLimiter, Bulkhead, type LimitAlgorithm } from '@breakwater/breaker';
 import { EventQueue } from '../lib/event-queue.js';
-import { exponential, logNormal, mulberry32 } from './rng.js';
+import { exponential, logNormal, mulberry32 } from '../lib/rng.js';
 
 export interface Scenario {
   readonly workers: number;

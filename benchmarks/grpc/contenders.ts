@@ -1,11 +1,10 @@
 // The clients compared: raw grpc-js, raw grpc-js sending what a traced client with a deadline
 // sends, and Breakwater with everything on. Each exposes one Ping as a promise.
-import { ConsecutiveFailures } from '@breakwater/breaker';
 import { createGrpcClient } from '@breakwater/client/grpc';
 import { StaticRegistry } from '@breakwater/discovery';
-import { exponential } from '@breakwater/retry';
 import { defaultIdGenerator } from '@breakwater/tracing';
 import * as grpc from '@grpc/grpc-js';
+import { fullPipelinePolicy } from '../lib/full-policy.js';
 import { echoService, REQUEST } from './service.js';
 
 export interface Contender {
@@ -74,13 +73,7 @@ export function breakwaterGrpc(port: number): Contender {
     registry,
     service: 'echo',
     idempotentMethods: ['Ping'],
-    balancer: { policy: 'peak-ewma', outlierDetection: true },
-    endpointBreaker: { strategy: () => new ConsecutiveFailures({ threshold: 5 }), openDurationMs: 10_000 },
-    serviceBreaker: {},
-    bulkhead: { maxConcurrent: 1_000 },
-    retry: { maxAttempts: 3, backoff: exponential({ initial: 25, max: 1_000, jitter: 'full' }) },
-    budget: { percentCanRetry: 0.2, minRetriesPerSecond: 10, ttl: 10_000 },
-    timeoutMs: 5_000,
+    ...fullPipelinePolicy(5_000),
   });
   const ping = client.Ping as unknown as Ping;
   return {

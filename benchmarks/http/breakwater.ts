@@ -2,10 +2,9 @@
 // P2C peak-EWMA with outlier detection, endpoint breakers, a service breaker, a bulkhead, retries
 // under a budget, a total timeout, trace-context injection (no OpenTelemetry SDK) and deadline
 // propagation. Requests go through undici's own API with the client's dispatcher.
-import { ConsecutiveFailures } from '@breakwater/breaker';
 import { createHttpClient } from '@breakwater/client';
 import { StaticRegistry } from '@breakwater/discovery';
-import { exponential } from '@breakwater/retry';
+import { fullPipelinePolicy } from '../lib/full-policy.js';
 import type { Contender } from './contenders.js';
 
 export async function breakwaterUndici(port: number): Promise<Contender> {
@@ -13,18 +12,7 @@ export async function breakwaterUndici(port: number): Promise<Contender> {
   const client = createHttpClient({
     registry,
     services: {
-      echo: {
-        balancer: { policy: 'peak-ewma', outlierDetection: true },
-        endpointBreaker: {
-          strategy: () => new ConsecutiveFailures({ threshold: 5 }),
-          openDurationMs: 10_000,
-        },
-        serviceBreaker: {},
-        bulkhead: { maxConcurrent: 1_000 },
-        retry: { maxAttempts: 3, backoff: exponential({ initial: 25, max: 1_000, jitter: 'full' }) },
-        budget: { percentCanRetry: 0.2, minRetriesPerSecond: 10, ttl: 10_000 },
-        timeoutMs: 10_000,
-      },
+      echo: fullPipelinePolicy(),
     },
   });
   const dispatcher = client.dispatcher;

@@ -3,7 +3,7 @@
 // fixed rate, a client-side timeout. Everything runs on a virtual clock from fixed seeds.
 import { Balancer, type BalancerOptions, type PolicyName } from '@breakwater/loadbalance';
 import { EventQueue } from '../lib/event-queue.js';
-import { exponential, mulberry32 } from './rng.js';
+import { exponential, mulberry32 } from '../lib/rng.js';
 import { SimServer } from './server.js';
 
 export interface Scenario {

@@ -1,7 +1,7 @@
 // A simulated endpoint: `workers` parallel slots and a FIFO queue in front of them (an M/G/c
 // server). Service times are log-normal; a slowdown multiplies them inside a time window.
 import type { EventQueue } from '../lib/event-queue.js';
-import { logNormal, type Rng } from './rng.js';
+import { logNormal, type Rng } from '../lib/rng.js';
 
 export interface ServerSpec {
   workers: number;

@@ -3,10 +3,10 @@
 
 import type { ClientTracing } from '@breakwater/tracing';
 import { createClientTracing, defaultIdGenerator, type IdGenerator } from '@breakwater/tracing';
-import { ProxyTracerProvider, trace } from '@opentelemetry/api';
 import { Agent, type Dispatcher, type Pool } from 'undici';
 import type { Clock } from './clock.js';
 import { ClientMetrics } from './core/metrics.js';
+import { SdkProbe } from './core/sdk-probe.js';
 import { ServiceState } from './core/service-state.js';
 import { UnknownServiceError } from './errors.js';
 import type { HttpCallContext } from './http/call-context.js';
@@ -21,9 +21,6 @@ import {
   resolveServicePolicy,
 } from './options.js';
 import { matchRoute } from './route-matcher.js';
-
-// The API's no-op provider (a module singleton): what the global proxy delegates to without an SDK.
-const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
 
 const PASSTHROUGH = 1;
 const REFUSE = 2;
@@ -47,7 +44,7 @@ export class ClientCore implements HttpCallContext {
   /** One ticker per client checks every live call's next timed event: no timer per call. */
   #ticker: NodeJS.Timeout | undefined;
   readonly #resolution: number;
-  readonly #explicitTracer: boolean;
+  readonly #sdk: SdkProbe;
 
   constructor(options: ResolvedClientOptions, poolOptions: Pool.Options | undefined) {
     this.options = options;
@@ -57,7 +54,7 @@ export class ClientCore implements HttpCallContext {
     this.ids = (options.tracing === false ? undefined : options.tracing.ids) ?? defaultIdGenerator;
     this.#poolOptions = poolOptions;
     this.#resolution = options.timerResolutionMs;
-    this.#explicitTracer = options.tracing !== false && options.tracing.tracer !== undefined;
+    this.#sdk = new SdkProbe(options.tracing !== false && options.tracing.tracer !== undefined);
     this.metrics =
       options.metrics === undefined
         ? undefined
@@ -89,18 +86,8 @@ export class ClientCore implements HttpCallContext {
 
   /** Rechecked at most every 250 ms: an SDK is registered once, at startup. */
   noSdk(now: number): boolean {
-    if (now < this.#sdkCheckAt) return this.#noSdk;
-    this.#sdkCheckAt = now + 250;
-    if (this.#explicitTracer) this.#noSdk = false;
-    else {
-      const provider = trace.getTracerProvider();
-      this.#noSdk = provider instanceof ProxyTracerProvider && provider.getDelegate() === NOOP_PROVIDER;
-    }
-    return this.#noSdk;
+    return this.#sdk.noSdk(now);
   }
-
-  #sdkCheckAt = Number.NEGATIVE_INFINITY;
-  #noSdk = false;
 
   tick(): void {
     if (this.#ticker !== undefined) return;

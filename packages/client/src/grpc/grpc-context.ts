@@ -7,16 +7,13 @@ import {
   defaultIdGenerator,
   type IdGenerator,
 } from '@breakwater/tracing';
-import { ProxyTracerProvider, trace } from '@opentelemetry/api';
 import type { Clock } from '../clock.js';
 import { ClientMetrics } from '../core/metrics.js';
+import { SdkProbe } from '../core/sdk-probe.js';
 import { ServiceState } from '../core/service-state.js';
 import type { Transport } from '../core/transport.js';
 import type { GrpcEndpoint } from './grpc-transport.js';
 import type { ResolvedGrpcOptions } from './options.js';
-
-// The API's no-op provider (a module singleton): what the global proxy delegates to without an SDK.
-const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
 
 /** A call that can be ended by close() while it waits for a retry. */
 export interface Sleeper {
@@ -31,9 +28,7 @@ export class GrpcContext {
   readonly metrics: ClientMetrics | undefined;
   readonly sleeping = new Set<Sleeper>();
   closed = false;
-  readonly #explicitTracer: boolean;
-  #sdkCheckAt = Number.NEGATIVE_INFINITY;
-  #noSdk = false;
+  readonly #sdk: SdkProbe;
 
   constructor(
     options: ResolvedGrpcOptions,
@@ -44,7 +39,7 @@ export class GrpcContext {
     const t = options.tracing;
     this.tracing = t === false ? undefined : createClientTracing(t);
     this.ids = (t === false ? undefined : t.ids) ?? defaultIdGenerator;
-    this.#explicitTracer = t !== false && t.tracer !== undefined;
+    this.#sdk = new SdkProbe(t !== false && t.tracer !== undefined);
     this.metrics =
       metrics === undefined
         ? undefined
@@ -67,14 +62,7 @@ export class GrpcContext {
 
   /** True when no OpenTelemetry SDK is registered (rechecked at most every 250 ms). */
   noSdk(now: number): boolean {
-    if (now < this.#sdkCheckAt) return this.#noSdk;
-    this.#sdkCheckAt = now + 250;
-    if (this.#explicitTracer) this.#noSdk = false;
-    else {
-      const provider = trace.getTracerProvider();
-      this.#noSdk = provider instanceof ProxyTracerProvider && provider.getDelegate() === NOOP_PROVIDER;
-    }
-    return this.#noSdk;
+    return this.#sdk.noSdk(now);
   }
 
   async close(): Promise<void> {

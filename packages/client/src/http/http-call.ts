@@ -8,9 +8,11 @@ import { isBrokenCircuitError, type Permit } from '@breakwater/breaker';
 import type { Outcome, PickRequest } from '@breakwater/loadbalance';
 import {
   type BackoffIterator,
+  CONNECT_PHASE_CODES,
   encodeDeadlineHeader,
   isIdempotentMethod,
   parseRetryAfter,
+  RETRYABLE_NETWORK_CODES,
 } from '@breakwater/retry';
 import { activeContext, type HttpCall as CallSpan, formatTracestate, KNOWN_FLAGS } from '@breakwater/tracing';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
@@ -43,23 +45,12 @@ const PENDING = 0;
 const DELIVERED = 1;
 const DONE = 2;
 
-const CONNECT_PHASE = new Set([
-  'ECONNREFUSED',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EHOSTUNREACH',
-  'EHOSTDOWN',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-const AFTER_SEND = new Set([
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'UND_ERR_SOCKET',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
+// @breakwater/retry's classification, plus what only a client over several endpoints meets:
+// ENOTFOUND before sending (another endpoint's host may resolve), and undici's CLOSED/DESTROYED
+// after (a departed endpoint's pool closed under the attempt).
+const CONNECT_PHASE: ReadonlySet<string> = new Set([...CONNECT_PHASE_CODES, 'ENOTFOUND']);
+const AFTER_SEND: ReadonlySet<string> = new Set([
+  ...RETRYABLE_NETWORK_CODES.filter((c) => !CONNECT_PHASE.has(c)),
   'UND_ERR_CLOSED',
   'UND_ERR_DESTROYED',
 ]);

@@ -1,4 +1,4 @@
-// Seeded randomness for the simulator: mulberry32 streams and the distributions built on them.
+// Seeded randomness for the simulations: mulberry32 streams and the distributions built on them.
 
 export type Rng = () => number;
 
