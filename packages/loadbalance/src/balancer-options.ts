@@ -25,6 +25,18 @@ export interface BalancerOptions {
   defaultRttMs?: number;
   /** A failed call counts as a latency sample of max(latency, estimate) × this (5). */
   failurePenalty?: number;
+  /**
+   * Peak-EWMA: the least weight of a lower sample in the estimate (0.1), so a busy endpoint forgives
+   * a spike within a few dozen calls instead of over `decayTimeMs`; 0 = time weights alone (Finagle).
+   */
+  sampleWeight?: number;
+  /**
+   * Peak-EWMA: an endpoint whose latency estimate is at least this many times its P2C rival's loses
+   * whatever their in-flight counts (2; `Infinity` = Finagle's pure latency × (in-flight + 1)).
+   */
+  slowRatio?: number;
+  /** Peak-EWMA: an idle endpoint whose last sample is this much older than its P2C rival's wins, so one call at a time probes an endpoint that keeps losing (1,000 ms; `Infinity` disables). */
+  probeIntervalMs?: number;
   /** Ring-hash: points on the ring per unit of endpoint weight (160, as Ketama). */
   ringReplicas?: number;
   /** Ring-hash: cap on ring entries; past it every endpoint's share is scaled down (1,048,576). */
@@ -45,6 +57,9 @@ export interface ResolvedBalancerOptions {
   readonly decayTimeMs: number;
   readonly defaultRttMs: number;
   readonly failurePenalty: number;
+  readonly sampleWeight: number;
+  readonly slowRatio: number;
+  readonly probeIntervalMs: number;
   readonly ringReplicas: number;
   readonly maxRingSize: number;
   readonly maglevTableSize: number;
@@ -60,6 +75,9 @@ export const BALANCER_DEFAULTS = Object.freeze({
   decayTimeMs: 10_000,
   defaultRttMs: 30,
   failurePenalty: 5,
+  sampleWeight: 0.1,
+  slowRatio: 2,
+  probeIntervalMs: 1_000,
   ringReplicas: 160,
   maxRingSize: 1_048_576,
   maglevTableSize: 65_537,
@@ -107,6 +125,19 @@ export function resolveBalancerOptions(options: BalancerOptions): ResolvedBalanc
   ) {
     throw new RangeError(`failurePenalty must be a finite number >= 1, got ${String(o.failurePenalty)}`);
   }
+  if (typeof o.sampleWeight !== 'number' || !(o.sampleWeight >= 0 && o.sampleWeight <= 1)) {
+    throw new RangeError(`sampleWeight must be a number in [0, 1], got ${String(o.sampleWeight)}`);
+  }
+  if (typeof o.slowRatio !== 'number' || !(o.slowRatio > 1)) {
+    throw new RangeError(
+      `slowRatio must be a number > 1 (Infinity disables the gate), got ${String(o.slowRatio)}`,
+    );
+  }
+  if (typeof o.probeIntervalMs !== 'number' || !(o.probeIntervalMs > 0)) {
+    throw new RangeError(
+      `probeIntervalMs must be a positive number of ms (Infinity disables probes), got ${String(o.probeIntervalMs)}`,
+    );
+  }
   for (const name of ['ringReplicas', 'maxRingSize'] as const) {
     if (!Number.isSafeInteger(o[name]) || o[name] < 1) {
       throw new RangeError(`${name} must be a positive integer, got ${String(o[name])}`);
@@ -135,6 +166,9 @@ export function resolveBalancerOptions(options: BalancerOptions): ResolvedBalanc
     decayTimeMs: o.decayTimeMs,
     defaultRttMs: o.defaultRttMs,
     failurePenalty: o.failurePenalty,
+    sampleWeight: o.sampleWeight,
+    slowRatio: o.slowRatio,
+    probeIntervalMs: o.probeIntervalMs,
     ringReplicas: o.ringReplicas,
     maxRingSize: o.maxRingSize,
     maglevTableSize: o.maglevTableSize,

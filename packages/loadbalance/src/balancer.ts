@@ -86,12 +86,14 @@ export class Balancer extends EventEmitter<BalancerEvents> {
       decayTimeMs: o.decayTimeMs,
       defaultRttMs: o.defaultRttMs,
       failurePenalty: o.failurePenalty,
+      sampleWeight: o.sampleWeight,
+      probeIntervalMs: o.probeIntervalMs,
       detector: this.#detector,
     });
     this.#ctx = Object.freeze({
       random: o.random,
       clock: o.clock,
-      metric: metricFor(o.policy, o.decayTimeMs, o.defaultRttMs),
+      metric: metricFor(o.policy, o.decayTimeMs, o.defaultRttMs, o),
       table: this.#table,
       ringReplicas: o.ringReplicas,
       maxRingSize: o.maxRingSize,

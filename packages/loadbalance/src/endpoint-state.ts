@@ -9,6 +9,10 @@ export interface FeedbackSink {
   readonly decayTimeMs: number;
   readonly defaultRttMs: number;
   readonly failurePenalty: number;
+  /** Least weight of a lower sample in the estimate (default 0: time weights alone). */
+  readonly sampleWeight?: number;
+  /** After this long without a sample, a sample replaces the estimate (default never). */
+  readonly probeIntervalMs?: number;
   readonly detector: OutlierDetector<EndpointState> | undefined;
 }
 
@@ -82,11 +86,18 @@ export class EndpointState implements PickedEndpoint {
       // cancelled (a slow one losing every hedge race) is not taken for an unmeasured, free one.
       if (latencyMs >= 0) {
         now ??= sink.clock.now();
-        if (
-          table.data[slot * STRIDE + EWMA]! < 0 ||
-          latencyMs > currentEwma(table, slot, now, sink.decayTimeMs, sink.defaultRttMs)
-        ) {
-          observeEwma(table, slot, latencyMs, now, sink.decayTimeMs);
+        const d = table.data;
+        const base = slot * STRIDE;
+        if (d[base + EWMA]! < 0) observeEwma(table, slot, latencyMs, now, sink.decayTimeMs);
+        else {
+          const current = currentEwma(table, slot, now, sink.decayTimeMs, sink.defaultRttMs);
+          if (latencyMs > current) observeEwma(table, slot, latencyMs, now, sink.decayTimeMs);
+          else {
+            // No news, but the endpoint was tried: restamp its unchanged estimate, so a slow
+            // endpoint whose probe lost a hedge race waits a full probe interval for the next one.
+            d[base + EWMA] = current;
+            d[base + STAMP] = now;
+          }
         }
       }
       return;
@@ -99,7 +110,7 @@ export class EndpointState implements PickedEndpoint {
         const current = currentEwma(table, slot, now, sink.decayTimeMs, sink.defaultRttMs);
         sample = Math.max(latencyMs, current) * sink.failurePenalty;
       }
-      observeEwma(table, slot, sample, now, sink.decayTimeMs);
+      observeEwma(table, slot, sample, now, sink.decayTimeMs, sink.sampleWeight, sink.probeIntervalMs);
     }
     const outlier = this.outlier;
     if (outlier !== undefined && sink.detector !== undefined) sink.detector.record(outlier, outcome, now);

@@ -19,7 +19,7 @@ export { WeightedDistributor } from './distributors/weighted.js';
 export { EndpointState } from './endpoint-state.js';
 export { isNoEndpointsError, NoEndpointsError } from './errors.js';
 export { fmix32, hash32 } from './hash.js';
-export type { LoadMetric } from './load-metric.js';
+export type { LoadMetric, SlowGate } from './load-metric.js';
 export { leastRequest, peakEwma } from './load-metric.js';
 export { LoadTable } from './load-table.js';
 export type { EjectionReason, OutlierHooks } from './outlier-detector.js';

@@ -21,8 +21,33 @@ export const leastRequest: LoadMetric = Object.freeze({
     t.data[a * STRIDE + INFLIGHT]! < t.data[b * STRIDE + INFLIGHT]!,
 });
 
-/** Latency estimate × (in-flight + 1): Finagle/Linkerd peak-EWMA cost. */
-export function peakEwma(decayTimeMs: number, defaultRttMs: number): LoadMetric {
+/** The slow-endpoint gate of {@link peakEwma}. */
+export interface SlowGate {
+  /**
+   * An endpoint whose latency estimate is at least this many times its rival's loses the P2C
+   * comparison whatever their in-flight counts (default 2; `Infinity` gives Finagle's pure cost).
+   */
+  slowRatio?: number;
+  /**
+   * An endpoint that keeps losing still gets probes: when idle and its last sample is this much older
+   * than its rival's, it wins the comparison, so one call at a time goes to it and its recovery is
+   * seen within seconds, not after the estimate has decayed (default 1,000 ms).
+   */
+  probeIntervalMs?: number;
+}
+
+/**
+ * Latency estimate × (in-flight + 1): Finagle/Linkerd peak-EWMA cost, with a slow-endpoint gate.
+ * The in-flight factor predicts queueing on a server that works one request at a time; on a server
+ * that overlaps requests (most of them) it lets a 10× slower but idle endpoint look as cheap as a
+ * fast one with nine calls in flight, and that endpoint's calls then make the tail (measured: 1–4 % of
+ * calls on a 10× slow replica of three at c = 16, so p99 = the slow replica's latency). Past
+ * `slowRatio`, latency alone decides; a fast endpoint that really is overloaded shows it in its own
+ * estimate within one sample (the peak), which lifts the gate.
+ */
+export function peakEwma(decayTimeMs: number, defaultRttMs: number, gate: SlowGate = {}): LoadMetric {
+  const ratio = gate.slowRatio ?? 2;
+  const probeMs = gate.probeIntervalMs ?? 1_000;
   const load = (t: LoadTable, slot: number, now: number): number => {
     const inflight = t.data[slot * STRIDE + INFLIGHT]!;
     // As Finagle: an endpoint never measured and idle costs nothing, so a new instance gets one
@@ -37,8 +62,8 @@ export function peakEwma(decayTimeMs: number, defaultRttMs: number): LoadMetric 
       const d = t.data;
       const ba = a * STRIDE;
       const bb = b * STRIDE;
-      const ea = d[ba + EWMA]!;
-      const eb = d[bb + EWMA]!;
+      let ea = d[ba + EWMA]!;
+      let eb = d[bb + EWMA]!;
       if (ea < 0 || eb < 0) {
         // No sample yet on one side: free while idle, else the default RTT, which does not decay.
         const now = clock.now();
@@ -46,11 +71,17 @@ export function peakEwma(decayTimeMs: number, defaultRttMs: number): LoadMetric 
       }
       // Both estimates decay by the same factor from now on, so their ratio depends only on the
       // gap between their last samples: no clock read needed. The older one is scaled down.
-      const ca = ea * (d[ba + INFLIGHT]! + 1);
-      const cb = eb * (d[bb + INFLIGHT]! + 1);
       const gap = d[ba + STAMP]! - d[bb + STAMP]!;
-      if (gap === 0) return ca < cb;
-      return gap > 0 ? ca < cb * Math.exp(-gap / decayTimeMs) : ca * Math.exp(gap / decayTimeMs) < cb;
+      if (gap > 0) eb *= Math.exp(-gap / decayTimeMs);
+      else if (gap < 0) ea *= Math.exp(gap / decayTimeMs);
+      const ia = d[ba + INFLIGHT]!;
+      const ib = d[bb + INFLIGHT]!;
+      // A due probe first: an idle endpoint whose estimate is probeMs staler than its rival's.
+      if (ia === 0 && -gap >= probeMs) return true;
+      if (ib === 0 && gap >= probeMs) return false;
+      if (ea > ratio * eb) return false;
+      if (eb > ratio * ea) return true;
+      return ea * (ia + 1) < eb * (ib + 1);
     },
   });
 }

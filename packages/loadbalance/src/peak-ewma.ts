@@ -2,7 +2,12 @@
 // estimate decays towards zero with time constant `decayTimeMs` (Finagle and tower decay it on
 // every read; we compute the decayed view without mutating, so reads stay pure), which lets an idle
 // slow endpoint be probed again. A sample above the decayed estimate replaces it at once (peak);
-// a lower sample is blended in with weight 1 − e^(−Δt/τ), Δt being the time since the last sample.
+// a lower sample is blended into the decayed view with weight 1 − e^(−Δt/τ), Δt being the time
+// since the last sample, and at least `minWeight`; after `freshAfterMs` of silence the sample
+// replaces the estimate (a probe's answer is the news: what was known is that old). Both are ours: with time weights alone a
+// busy endpoint forgives one spike (a GC pause, a new connection) only as fast as an idle one, over
+// τ = 10 s, and its inflated estimate hides how much faster it is than a really slow peer; and an
+// endpoint that one stall made look slow would wait for the decay, not its next probe, to return.
 import { EWMA, type LoadTable, SAMPLES, STAMP, STRIDE } from './load-table.js';
 
 /** Folds one latency sample taken at `now` into the estimate of `slot`. */
@@ -12,6 +17,8 @@ export function observeEwma(
   latencyMs: number,
   now: number,
   decayTimeMs: number,
+  minWeight = 0,
+  freshAfterMs = Number.POSITIVE_INFINITY,
 ): void {
   const d = t.data;
   const base = slot * STRIDE;
@@ -23,7 +30,9 @@ export function observeEwma(
     const elapsed = now > stamp ? now - stamp : 0;
     const w = elapsed === 0 ? 1 : Math.exp(-elapsed / decayTimeMs);
     const decayed = ewma * w;
-    d[base + EWMA] = latencyMs > decayed ? latencyMs : decayed * w + latencyMs * (1 - w);
+    // After `freshAfterMs` without a sample (a probe of an avoided endpoint), the sample is the news.
+    const keep = elapsed >= freshAfterMs ? 0 : w < 1 - minWeight ? w : 1 - minWeight;
+    d[base + EWMA] = latencyMs > decayed ? latencyMs : decayed * keep + latencyMs * (1 - keep);
   }
   d[base + STAMP] = now;
   d[base + SAMPLES] = d[base + SAMPLES]! + 1;

@@ -5,7 +5,7 @@ import { RandomDistributor } from './distributors/random.js';
 import { RingHashDistributor } from './distributors/ring-hash.js';
 import { RoundRobinDistributor } from './distributors/round-robin.js';
 import { WeightedDistributor } from './distributors/weighted.js';
-import { type LoadMetric, leastRequest, peakEwma } from './load-metric.js';
+import { type LoadMetric, leastRequest, peakEwma, type SlowGate } from './load-metric.js';
 
 export type PolicyName =
   | 'round-robin'
@@ -45,6 +45,11 @@ export function distributorFor(policy: PolicyName): DistributorFactory {
   }
 }
 
-export function metricFor(policy: PolicyName, decayTimeMs: number, defaultRttMs: number): LoadMetric {
-  return policy === 'peak-ewma' ? peakEwma(decayTimeMs, defaultRttMs) : leastRequest;
+export function metricFor(
+  policy: PolicyName,
+  decayTimeMs: number,
+  defaultRttMs: number,
+  gate: SlowGate,
+): LoadMetric {
+  return policy === 'peak-ewma' ? peakEwma(decayTimeMs, defaultRttMs, gate) : leastRequest;
 }

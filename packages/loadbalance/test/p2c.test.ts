@@ -125,7 +125,13 @@ describe('P2C peak-EWMA', () => {
 
   it('decays the estimate over decayTimeMs so a once-slow endpoint is tried again', () => {
     const clock = new ManualClock();
-    const b = new Balancer({ policy: 'peak-ewma', clock, random: seededRandom(13), decayTimeMs: 10_000 });
+    const b = new Balancer({
+      policy: 'peak-ewma',
+      clock,
+      random: seededRandom(13),
+      decayTimeMs: 10_000,
+      probeIntervalMs: Number.POSITIVE_INFINITY,
+    });
     b.update(endpoints(1));
     const h = handle(b, 'e0');
     h.start();
@@ -136,6 +142,24 @@ describe('P2C peak-EWMA', () => {
     h.start();
     h.done(100);
     expect(b.stats()[0]!.latencyMs).toBeCloseTo((1000 / Math.E) * Math.exp(-1) + 100 * (1 - Math.exp(-1)), 6);
+  });
+
+  it('blends a lower sample with at least sampleWeight; after a probe interval of silence it replaces', () => {
+    const clock = new ManualClock();
+    const b = new Balancer({ policy: 'peak-ewma', clock, random: seededRandom(17), sampleWeight: 0.1 });
+    b.update(endpoints(1));
+    const h = handle(b, 'e0');
+    h.start();
+    h.done(40); // a spike
+    clock.advance(1); // the next call 1 ms later: its time weight (1 − e^(−1/10,000)) is tiny
+    h.start();
+    h.done(2);
+    const decayed = 40 * Math.exp(-1 / 10_000);
+    expect(b.stats()[0]!.latencyMs).toBeCloseTo(decayed * 0.9 + 2 * 0.1, 9);
+    clock.advance(1_000); // silence for the probe interval (1 s): the next sample is the news
+    h.start();
+    h.done(3);
+    expect(b.stats()[0]!.latencyMs).toBe(3);
   });
 
   it('multiplies the estimate by in-flight + 1; before any sample: free while idle, else the default RTT', () => {
@@ -210,37 +234,49 @@ describe('P2C peak-EWMA', () => {
 });
 
 describe('peak-EWMA compare (property)', () => {
-  it('orders two endpoints as their loads at any later time do, without reading the clock', () => {
-    const metric = peakEwma(10_000, 30);
-    const sink = {
-      clock: new ManualClock(),
-      decayTimeMs: 10_000,
-      defaultRttMs: 30,
-      failurePenalty: 5,
-      detector: undefined,
+  const sink = {
+    clock: new ManualClock(),
+    decayTimeMs: 10_000,
+    defaultRttMs: 30,
+    failurePenalty: 5,
+    detector: undefined,
+  };
+  const node = fc.record({
+    ewma: fc.double({ min: 0.01, max: 5000, noNaN: true }),
+    stamp: fc.integer({ min: 0, max: 100_000 }),
+    inflight: fc.nat({ max: 50 }),
+  });
+  type Node = { ewma: number; stamp: number; inflight: number };
+  const pair = (x: Node, y: Node) => {
+    const table = new LoadTable();
+    const mk = (v: Node, id: string) =>
+      Object.assign(new EndpointState({ id, host: 'h', port: 1 }, sink, table), { ...v, samples: 1 }).slot;
+    return { table, a: mk(x, 'a'), b: mk(y, 'b') };
+  };
+  const countingClock = (now: number) => {
+    const reads = { count: 0 };
+    return {
+      reads,
+      clock: {
+        now: () => {
+          reads.count++;
+          return now;
+        },
+      },
     };
-    const node = fc.record({
-      ewma: fc.double({ min: 0.01, max: 5000, noNaN: true }),
-      stamp: fc.integer({ min: 0, max: 100_000 }),
-      inflight: fc.nat({ max: 50 }),
+  };
+
+  it('without the slow gate and probes, orders two endpoints as their loads at any later time do, without reading the clock', () => {
+    const metric = peakEwma(10_000, 30, {
+      slowRatio: Number.POSITIVE_INFINITY,
+      probeIntervalMs: Number.POSITIVE_INFINITY,
     });
     fc.assert(
       fc.property(node, node, fc.integer({ min: 0, max: 200_000 }), (x, y, later) => {
-        const table = new LoadTable();
-        const mk = (v: typeof x, id: string) =>
-          Object.assign(new EndpointState({ id, host: 'h', port: 1 }, sink, table), { ...v, samples: 1 })
-            .slot;
-        const a = mk(x, 'a');
-        const b = mk(y, 'b');
+        const { table, a, b } = pair(x, y);
         const now = Math.max(x.stamp, y.stamp) + later;
         const exact = metric.load(table, a, now) - metric.load(table, b, now);
-        const reads = { count: 0 };
-        const clock = {
-          now: () => {
-            reads.count++;
-            return now;
-          },
-        };
+        const { reads, clock } = countingClock(now);
         const aLess = metric.less(table, a, b, clock);
         const bLess = metric.less(table, b, a, clock);
         expect(reads.count).toBe(0);
@@ -253,5 +289,151 @@ describe('peak-EWMA compare (property)', () => {
       }),
       { seed: SEED, numRuns: 1000 },
     );
+  });
+
+  it('with the slow gate, follows the reference rule at any later time, without reading the clock', () => {
+    const ratio = 4;
+    const probeMs = 1_000;
+    const metric = peakEwma(10_000, 30, { slowRatio: ratio, probeIntervalMs: probeMs });
+    // Reference: estimates decayed to `now`; past the ratio the slower loses unless a probe is due
+    // (idle, last sample ≥ probeMs older than its rival's) wins first; otherwise latency × (in-flight + 1).
+    const reference = (x: Node, y: Node, now: number): boolean => {
+      const ex = x.ewma * Math.exp(-(now - x.stamp) / 10_000);
+      const ey = y.ewma * Math.exp(-(now - y.stamp) / 10_000);
+      if (x.inflight === 0 && y.stamp - x.stamp >= probeMs) return true;
+      if (y.inflight === 0 && x.stamp - y.stamp >= probeMs) return false;
+      if (ex > ratio * ey) return false;
+      if (ey > ratio * ex) return true;
+      return ex * (x.inflight + 1) < ey * (y.inflight + 1);
+    };
+    // Decayed estimates near the ratio or near equal cost may round either way: skip those.
+    const clearCut = (x: Node, y: Node, now: number): boolean => {
+      const ex = x.ewma * Math.exp(-(now - x.stamp) / 10_000);
+      const ey = y.ewma * Math.exp(-(now - y.stamp) / 10_000);
+      const near = (p: number, q: number) => Math.abs(p - q) <= 1e-9 * (Math.abs(p) + Math.abs(q));
+      return (
+        !near(ex, ratio * ey) && !near(ey, ratio * ex) && !near(ex * (x.inflight + 1), ey * (y.inflight + 1))
+      );
+    };
+    fc.assert(
+      fc.property(node, node, fc.integer({ min: 0, max: 200_000 }), (x, y, later) => {
+        const { table, a, b } = pair(x, y);
+        const now = Math.max(x.stamp, y.stamp) + later;
+        const { reads, clock } = countingClock(now);
+        const aLess = metric.less(table, a, b, clock);
+        const bLess = metric.less(table, b, a, clock);
+        expect(reads.count).toBe(0);
+        if (clearCut(x, y, now)) {
+          expect(aLess).toBe(reference(x, y, now));
+          expect(bLess).toBe(reference(y, x, now));
+        }
+      }),
+      { seed: SEED, numRuns: 2000 },
+    );
+  });
+});
+
+describe('peak-EWMA slow gate (balancer)', () => {
+  /** Serves `calls` picks, each answered at once with its endpoint's latency; counts picks per endpoint. */
+  function serve(
+    b: Balancer,
+    clock: ManualClock,
+    latency: Record<string, number>,
+    calls: number,
+    stepMs: number,
+  ) {
+    const picks = new Map<string, number>();
+    for (let i = 0; i < calls; i++) {
+      const id = pickId(b);
+      picks.set(id, (picks.get(id) ?? 0) + 1);
+      const h = handle(b, id);
+      h.start();
+      h.done(latency[id]!, 'success', clock.now());
+      clock.advance(stepMs);
+    }
+    return picks;
+  }
+
+  it('keeps a 10× slower endpoint out against busy fast ones, and lets it compete once disabled', () => {
+    const run = (slowRatio: number) => {
+      const clock = new ManualClock();
+      const b = new Balancer({ policy: 'peak-ewma', clock, random: seededRandom(21), slowRatio });
+      b.update(endpoints(3));
+      const latency = { e0: 2, e1: 2, e2: 20 };
+      serve(b, clock, latency, 30, 1); // every endpoint measured
+      // Twelve calls in flight on each fast endpoint: their cost 2 × 13 = 26 ms exceeds an idle slow one's (20).
+      for (const id of ['e0', 'e1']) for (let i = 0; i < 12; i++) handle(b, id).start();
+      const picks = new Map<string, number>();
+      for (let i = 0; i < 300; i++) {
+        const id = pickId(b);
+        picks.set(id, (picks.get(id) ?? 0) + 1);
+      }
+      return picks.get('e2') ?? 0;
+    };
+    expect(run(Number.POSITIVE_INFINITY)).toBeGreaterThan(50); // Finagle's cost: the slow one looks cheap
+    expect(run(4)).toBe(0);
+  });
+
+  it('probes the slow endpoint one call at a time, once per probe interval, and so sees it recover', () => {
+    const clock = new ManualClock();
+    const b = new Balancer({ policy: 'peak-ewma', clock, random: seededRandom(22), probeIntervalMs: 1_000 });
+    b.update(endpoints(3));
+    const latency: Record<string, number> = { e0: 2, e1: 2, e2: 20 };
+    serve(b, clock, latency, 30, 1);
+    // 10 s of traffic, one call every 10 ms: the slow endpoint gets only its probes, about one a second.
+    const slow = serve(b, clock, latency, 1_000, 10).get('e2') ?? 0;
+    expect(slow).toBeGreaterThanOrEqual(8);
+    expect(slow).toBeLessThanOrEqual(11);
+    // While a probe is in flight, no second call goes there, however long it takes.
+    let probe: PickedEndpoint | undefined;
+    for (let i = 0; i < 200 && probe === undefined; i++) {
+      const id = pickId(b);
+      const h = handle(b, id);
+      h.start();
+      if (id === 'e2') probe = h;
+      else h.done(2, 'success', clock.now());
+      clock.advance(10);
+    }
+    expect(probe).toBeDefined();
+    const seen = serve(b, clock, latency, 300, 10); // 3 s more
+    expect(seen.get('e2') ?? 0).toBe(0);
+    probe!.done(20, 'success', clock.now());
+    // It recovers (answers in 2 ms from now on): its next probe, a sample after a probe interval of
+    // silence, replaces the estimate, so it is back in full rotation within about a second, where
+    // without probes the estimate would only decay (about 23 s for 10×) and a sequential caller
+    // would never try it.
+    latency.e2 = 2;
+    serve(b, clock, latency, 150, 10);
+    const back = serve(b, clock, latency, 300, 10).get('e2') ?? 0;
+    expect(back).toBeGreaterThanOrEqual(60); // about a third of 300
+  });
+
+  it('a probe that loses a hedge race is not retried at once: the next waits a full interval', () => {
+    const clock = new ManualClock();
+    const b = new Balancer({ policy: 'peak-ewma', clock, random: seededRandom(23), probeIntervalMs: 1_000 });
+    b.update(endpoints(3));
+    const latency = { e0: 2, e1: 2, e2: 20 };
+    serve(b, clock, latency, 30, 1);
+    clock.advance(1_500);
+    // Find the due probe, then cancel it after 5 ms (below its 20 ms estimate: no news).
+    let probes = 0;
+    for (let i = 0; i < 200; i++) {
+      const id = pickId(b);
+      const h = handle(b, id);
+      h.start();
+      if (id === 'e2') {
+        probes++;
+        clock.advance(5);
+        h.done(5, 'cancelled', clock.now());
+      } else h.done(2, 'success', clock.now());
+      clock.advance(1);
+    }
+    expect(probes).toBe(1);
+  });
+
+  it('rejects a slow ratio ≤ 1, a non-positive probe interval and a sample weight outside [0, 1], naming the option', () => {
+    expect(() => new Balancer({ policy: 'peak-ewma', slowRatio: 1 })).toThrow(/slowRatio/);
+    expect(() => new Balancer({ policy: 'peak-ewma', probeIntervalMs: 0 })).toThrow(/probeIntervalMs/);
+    expect(() => new Balancer({ policy: 'peak-ewma', sampleWeight: 1.5 })).toThrow(/sampleWeight/);
   });
 });
