@@ -72,7 +72,9 @@ async function closedLoop(
 }
 
 const replicas = await startReplicas([FAST_MS, FAST_MS, FAST_MS]);
-const setScenario = (delays: readonly number[]): void => delays.forEach((d, i) => replicas[i]!.setDelay(d));
+const setScenario = (delays: readonly number[]): void => {
+  for (const [i, d] of delays.entries()) replicas[i]!.setDelay(d);
+};
 const takeCounts = (): Promise<number[]> => Promise.all(replicas.map((r) => r.takeCount()));
 
 const results = new Map<string, Measured>();

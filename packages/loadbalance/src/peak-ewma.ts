@@ -31,7 +31,7 @@ export function observeEwma(
     const w = elapsed === 0 ? 1 : Math.exp(-elapsed / decayTimeMs);
     const decayed = ewma * w;
     // After `freshAfterMs` without a sample (a probe of an avoided endpoint), the sample is the news.
-    const keep = elapsed >= freshAfterMs ? 0 : w < 1 - minWeight ? w : 1 - minWeight;
+    const keep = elapsed >= freshAfterMs ? 0 : Math.min(w, 1 - minWeight);
     d[base + EWMA] = latencyMs > decayed ? latencyMs : decayed * keep + latencyMs * (1 - keep);
   }
   d[base + STAMP] = now;
