@@ -14,6 +14,8 @@ export interface Backend {
   readonly name: string;
   readonly port: number;
   readonly controller: HttpFaultsListener;
+  /** Requests that reached this instance so far (hedges and retries included). */
+  readonly received: () => number;
   /** Stops listening and drops every open connection (a crashed instance); idempotent. */
   close(): Promise<void>;
 }
@@ -35,7 +37,11 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     },
     { faults: options.faults ?? {}, ...(options.seed === undefined ? {} : { seed: options.seed }) },
   );
-  const server: Server = createServer(controller);
+  let received = 0;
+  const server: Server = createServer((req, res) => {
+    received++;
+    controller(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -46,6 +52,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
     name,
     port,
     controller,
+    received: () => received,
     close() {
       closing ??= new Promise<void>((resolve) => {
         controller.close();

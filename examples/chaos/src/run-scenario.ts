@@ -38,7 +38,23 @@ export interface ScenarioResult {
   readonly ejections: number;
   /** `breakwater:discovery:error` messages: registry failures the client rode out on its last snapshot. */
   readonly discoveryErrors: number;
+  /** Requests each replica received (hedges and retries included), in the scenario's order. */
+  readonly perReplica: readonly number[];
+  /** Hedges sent (`breakwater:hedge`). */
+  readonly hedges: number;
+  /** Attempts cut by the per-try timeout. */
+  readonly perTryTimeouts: number;
+  /** Calls that failed with the total deadline (`BREAKWATER_DEADLINE_EXCEEDED`) or the naive client's timeout. */
+  readonly deadlineExceeded: number;
 }
+
+/** The errors of a call that waited for its whole time limit: Breakwater's deadline, undici's timeouts. */
+const TIMEOUT_CODES: ReadonlySet<string> = new Set([
+  'BREAKWATER_DEADLINE_EXCEEDED',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /** Total time of one request, for both clients, so neither hangs forever on a partition. */
 export const TIMEOUT_MS = 1_000;
@@ -134,10 +150,13 @@ function percentile(sorted: readonly number[], p: number): number {
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** Counts the client's diagnostics messages for our service while a run lasts. */
-function countChannel(name: string): { readonly count: () => number; readonly stop: () => void } {
+function countChannel(
+  name: string,
+  where: (message: { error?: unknown }) => boolean = () => true,
+): { readonly count: () => number; readonly stop: () => void } {
   let n = 0;
   const onMessage = (message: unknown): void => {
-    if ((message as { service?: string }).service === SERVICE) n++;
+    if ((message as { service?: string }).service === SERVICE && where(message as { error?: unknown })) n++;
   };
   diagnostics.subscribe(name, onMessage);
   return { count: () => n, stop: () => diagnostics.unsubscribe(name, onMessage) };
@@ -169,12 +188,19 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   const transitions = countChannel('breakwater:breaker:state');
   const ejections = countChannel('breakwater:eject');
   const discoveryErrors = countChannel('breakwater:discovery:error');
+  const hedges = countChannel('breakwater:hedge');
+  const perTryTimeouts = countChannel(
+    'breakwater:attempt:end',
+    (m) => (m.error as { code?: unknown } | undefined)?.code === 'BREAKWATER_PER_TRY_TIMEOUT',
+  );
   const caller =
     options.client === 'naive' ? naiveCaller(run.addresses) : breakwaterCaller(run, options.dashboard);
   const total = Math.max(1, Math.round((rate * options.durationMs) / 1000));
   const latencies: number[] = [];
   const inflight = new Set<Promise<void>>();
   let ok = 0;
+  let deadlineExceeded = 0;
+  let perReplica: readonly number[] = [];
   try {
     const fire = (dueAt: number): void => {
       const p = caller
@@ -183,7 +209,9 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
           (success) => {
             if (success) ok++;
           },
-          () => {},
+          (e: unknown) => {
+            if (TIMEOUT_CODES.has(String((e as { code?: unknown } | null)?.code))) deadlineExceeded++;
+          },
         )
         .then(() => {
           latencies.push(performance.now() - dueAt);
@@ -210,12 +238,15 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     });
     while (inflight.size > 0) await Promise.all(inflight);
   } finally {
+    perReplica = run.received();
     await caller.close();
     await run.close();
     attempts.stop();
     transitions.stop();
     ejections.stop();
     discoveryErrors.stop();
+    hedges.stop();
+    perTryTimeouts.stop();
   }
   latencies.sort((a, b) => a - b);
   return {
@@ -233,5 +264,9 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     breakerTransitions: transitions.count(),
     ejections: ejections.count(),
     discoveryErrors: discoveryErrors.count(),
+    perReplica,
+    hedges: hedges.count(),
+    perTryTimeouts: perTryTimeouts.count(),
+    deadlineExceeded,
   };
 }

@@ -23,6 +23,8 @@ export interface ScenarioRun {
   readonly registry: Registry;
   /** `host:port` of each replica as first listed: the naive client's fixed round-robin list. */
   readonly addresses: readonly string[];
+  /** Requests each replica received so far, in the order of `addresses` (through a proxy: what got past it). */
+  readonly received: () => readonly number[];
   /** Scenario-specific call policy for the Breakwater client (per-try timeout, hedging). */
   readonly policy: ServicePolicy;
   /** Arms the mid-run chaos schedule; called when the load starts. */
@@ -80,6 +82,7 @@ function staticRun(
   return {
     registry,
     addresses,
+    received: () => backends.map((b) => b.received()),
     policy: options.policy ?? {},
     start: (durationMs) => options.arm?.(durationMs),
     async close() {
@@ -188,6 +191,7 @@ const partition: Scenario = {
     return {
       registry,
       addresses,
+      received: () => backends.map((b) => b.received()),
       // A blackholed attempt never answers: cut it after 100 ms and try another replica.
       policy: { perTryTimeoutMs: 100 },
       start: (d) => schedule.at(d / 3, () => proxy.setFaults({ blackhole: true })),
@@ -274,6 +278,7 @@ const registryOutage: Scenario = {
     return {
       registry,
       addresses,
+      received: () => backends.map((b) => b.received()),
       policy: {},
       start: (d) => schedule.at(d / 3, () => registry.fail()),
       async close() {
