@@ -6,7 +6,7 @@ import {
   seededRandom,
 } from '@breakwater/chaos';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 describe('chaos policy', () => {
   it('passes calls through at rate 0 and gives fn the signal', async () => {
@@ -43,11 +43,25 @@ describe('chaos policy', () => {
     expect(r).toBe('cached');
   });
 
-  it('injects latency before the real call (lower bound)', async () => {
-    const p = chaos({ injectionRate: 1, fault: { latencyMs: 40 } });
-    const start = performance.now();
-    await expect(p.execute(() => 'ok')).resolves.toBe('ok');
-    expect(performance.now() - start).toBeGreaterThanOrEqual(39);
+  it('injects latency before the real call (fake timers)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const p = chaos({ injectionRate: 1, fault: { latencyMs: 40 } });
+      let calls = 0;
+      const run = p.execute(() => {
+        calls++;
+        return 'ok';
+      });
+      // The real call waits out the injected 40 ms on the (fake) timers.
+      await vi.advanceTimersByTimeAsync(39);
+      expect(calls).toBe(0);
+      await vi.advanceTimersByTimeAsync(1);
+      await expect(run).resolves.toBe('ok');
+      expect(calls).toBe(1);
+      expect(p.stats).toEqual({ calls: 1, injected: 1 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('an abort during injected latency rejects promptly with the reason and leaves no timer', async () => {

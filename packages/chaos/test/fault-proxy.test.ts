@@ -5,7 +5,7 @@ import {
   ProxyClosedError,
   seededRandom,
 } from '@breakwater/chaos';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   connectError,
   echoServer,
@@ -29,6 +29,7 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
   await echo.close();
   await web.close();
+  vi.useRealTimers();
 });
 
 async function proxyTo(upstream: Upstream, extra: Partial<Parameters<typeof createFaultProxy>[0]> = {}) {
@@ -46,13 +47,28 @@ async function client(p: FaultProxy): Promise<RawClient> {
   return c;
 }
 
-/** Writes `data` and resolves with the ms until it has all come back. */
-async function roundTrip(c: RawClient, data: string | Buffer): Promise<number> {
+/** Writes `data` and resolves once it has all come back. */
+async function roundTrip(c: RawClient, data: string | Buffer): Promise<void> {
   const want = c.received.length + Buffer.byteLength(data);
-  const start = performance.now();
   c.socket.write(data);
   await until(() => c.received.length >= want, 10_000, 'echo');
-  return performance.now() - start;
+}
+
+/**
+ * Fakes the proxy's clock and timers (performance.now and setTimeout; the sockets stay real) and
+ * returns the fake time elapsed since: a delay the proxy adds is then exact, however slow the
+ * machine. Fake time moves only when the test moves it (releaseNext).
+ */
+function fakeClock(): () => number {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+  const t0 = performance.now();
+  return () => performance.now() - t0;
+}
+
+/** Waits until the proxy holds data (or a FIN) on a timer, then moves the fake clock to it and runs it. */
+async function releaseNext(): Promise<void> {
+  await until(() => vi.getTimerCount() > 0, 5_000, 'the proxy to hold data');
+  vi.advanceTimersToNextTimer();
 }
 
 describe('createFaultProxy', () => {
@@ -76,20 +92,35 @@ describe('createFaultProxy', () => {
     await expect(get(p.port)).resolves.toEqual({ status: 200, body: 'hello' });
   });
 
-  it('adds latency per direction (lower bound only)', async () => {
+  it('adds latency per direction (fake clock)', async () => {
+    const elapsed = fakeClock();
     const p = await proxyTo(echo, { faults: { latency: { ms: 80, direction: 'upstream' } } });
     const c = await client(p);
-    expect(await roundTrip(c, 'a')).toBeGreaterThanOrEqual(79);
+    c.socket.write('a');
+    // Held 80 ms on the way up; the echo then comes straight back, with no more time passing.
+    await releaseNext();
+    expect(elapsed()).toBe(80);
+    await until(() => c.received.toString() === 'a', 5_000, 'the echo of a');
+    expect(elapsed()).toBe(80);
     await p.setFaults({ latency: { ms: 60 } });
     // 'both' delays the request and the echo.
-    expect(await roundTrip(c, 'b')).toBeGreaterThanOrEqual(119);
+    c.socket.write('b');
+    await releaseNext();
+    expect(elapsed()).toBe(80 + 60);
+    await releaseNext();
+    expect(elapsed()).toBe(80 + 120);
+    await until(() => c.received.toString() === 'ab', 5_000, 'the echo of b');
   });
 
-  it('adds latency to HTTP exchanges', async () => {
+  it('adds latency to HTTP exchanges (fake clock)', async () => {
+    const elapsed = fakeClock();
     const p = await proxyTo(web, { faults: { latency: { ms: 50, direction: 'downstream' } } });
-    const start = performance.now();
-    await expect(get(p.port)).resolves.toMatchObject({ status: 200 });
-    expect(performance.now() - start).toBeGreaterThanOrEqual(49);
+    const res = get(p.port);
+    // The response (one write from the server) is held 50 ms on its way back.
+    await releaseNext();
+    expect(elapsed()).toBe(50);
+    await expect(res).resolves.toEqual({ status: 200, body: 'hello' });
+    expect(elapsed()).toBe(50);
   });
 
   it('keeps byte order under heavy jitter (seeded)', async () => {
@@ -110,37 +141,70 @@ describe('createFaultProxy', () => {
     expect(c.received.toString()).toBe(sent);
   });
 
-  it('honours jitter bounds: delay >= ms - jitter', async () => {
+  it('honours jitter bounds: ms - jitter <= delay <= ms + jitter (fake clock)', async () => {
+    const elapsed = fakeClock();
     const p = await proxyTo(echo, {
       random: seededRandom(1),
       faults: { latency: { ms: 60, jitterMs: 20, direction: 'upstream' } },
     });
     const c = await client(p);
-    for (let i = 0; i < 3; i++) expect(await roundTrip(c, `x${i}`)).toBeGreaterThanOrEqual(39);
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const sent = elapsed();
+      c.socket.write(`x${i}`);
+      await releaseNext();
+      delays.push(elapsed() - sent);
+      await until(() => c.received.toString().endsWith(`x${i}`), 5_000, `the echo of x${i}`);
+    }
+    for (const d of delays) {
+      expect(d).toBeGreaterThanOrEqual(40);
+      expect(d).toBeLessThanOrEqual(80);
+    }
+    expect(new Set(delays).size).toBeGreaterThan(1); // jittered, not a fixed 60 ms
   });
 
-  it('caps bandwidth', async () => {
+  it('caps bandwidth (fake clock)', async () => {
+    fakeClock();
     const rate = 40_000;
     const p = await proxyTo(echo, {
       faults: { bandwidth: { bytesPerSecond: rate, direction: 'downstream' } },
     });
     const c = await client(p);
-    const bytes = 20_000;
-    const ms = await roundTrip(c, Buffer.alloc(bytes, 1));
-    // Derived rate may not exceed the cap (generous margin for the first slice released at once).
-    expect(bytes / (ms / 1000)).toBeLessThanOrEqual(rate * 1.2);
-    expect(c.received.length).toBe(bytes);
+    const bytes = 20_000; // 500 ms at the cap
+    c.socket.write(Buffer.alloc(bytes, 1));
+    await until(() => p.stats.bytesDownstream === bytes, 5_000, 'the echo to reach the proxy');
+    // All of it is at the proxy at time 0. By each 100 ms of (fake) time the client has got what
+    // the cap allows, never more: the proxy releases ~50 ms worth at a time once "transmitted".
+    const slice = rate * 0.05;
+    for (let ms = 100; ms < 500; ms += 100) {
+      vi.advanceTimersByTime(100);
+      const cap = (rate * ms) / 1000;
+      await until(() => c.received.length >= cap - slice, 5_000, `${cap - slice} bytes by ${ms} ms`);
+      expect(c.received.length).toBeLessThanOrEqual(cap);
+    }
+    // The last bytes go out at bytes / rate = 500 ms (timers fire on whole ms: by 501).
+    vi.advanceTimersByTime(99);
+    await until(() => c.received.length >= bytes - slice, 5_000, 'all but the last slice');
+    expect(c.received.length).toBeLessThan(bytes);
+    vi.advanceTimersByTime(2);
+    await until(() => c.received.length === bytes, 5_000, 'the last slice');
   });
 
-  it('applies faults changed at run time to new data', async () => {
+  it('applies faults changed at run time to new data (fake clock)', async () => {
+    const elapsed = fakeClock();
     const p = await proxyTo(echo);
     const c = await client(p);
-    await roundTrip(c, 'fast');
+    await roundTrip(c, 'fast'); // no time has to pass
     await p.setFaults({ latency: { ms: 70 } });
     expect(p.faults.latency?.ms).toBe(70);
-    expect(await roundTrip(c, 'slow')).toBeGreaterThanOrEqual(139);
+    c.socket.write('slow');
+    await releaseNext();
+    await releaseNext();
+    expect(elapsed()).toBe(140); // 70 ms each way
+    await until(() => c.received.toString() === 'fastslow', 5_000, 'the echo of slow');
     await p.setFaults({});
     await roundTrip(c, 'fast again');
+    expect(elapsed()).toBe(140);
     expect(c.received.toString()).toBe('fastslowfast again');
   });
 
@@ -187,14 +251,18 @@ describe('createFaultProxy', () => {
     await expect(get(port)).resolves.toMatchObject({ status: 200 });
   });
 
-  it('delays FIN with slowCloseMs', async () => {
+  it('delays FIN with slowCloseMs, each way, not the data (fake clock)', async () => {
+    const elapsed = fakeClock();
     const p = await proxyTo(echo, { faults: { slowCloseMs: 80 } });
     const c = await client(p);
     await roundTrip(c, 'bye');
-    const start = performance.now();
     c.socket.end();
+    await releaseNext(); // the client's FIN, on its way up
+    expect(elapsed()).toBe(80);
+    await releaseNext(); // the echo's FIN, on its way back
+    expect(elapsed()).toBe(160);
     await until(() => c.ended, 5_000, 'end');
-    expect(performance.now() - start).toBeGreaterThanOrEqual(79);
+    expect(elapsed()).toBe(160);
   });
 
   it('validates options and faults, naming the field', async () => {

@@ -7,20 +7,34 @@ import {
   seededRandom,
   withHttpFaults,
 } from '@breakwater/chaos';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { until } from './helpers/servers.js';
 
 const open: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
   for (const c of open.splice(0).reverse()) await c();
+  vi.useRealTimers();
 });
+
+/**
+ * Fakes the timers and performance.now (the sockets stay real): fake time moves only when the
+ * test moves it, so a delay the faults add can be read off exactly, however slow the machine.
+ */
+function fakeClock(): void {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+}
 
 async function serve(
   options: HttpFaultsOptions,
   body = 'hello',
-): Promise<{ port: number; chaos: HttpFaultsListener }> {
-  const chaos = withHttpFaults((_req, res) => res.end(body), options);
+): Promise<{ port: number; chaos: HttpFaultsListener; handledAt: number[] }> {
+  // When (performance.now()) the real handler ran, per request.
+  const handledAt: number[] = [];
+  const chaos = withHttpFaults((_req, res) => {
+    handledAt.push(performance.now());
+    res.end(body);
+  }, options);
   const server: Server = createServer(chaos);
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => {
@@ -35,7 +49,7 @@ async function serve(
       for (const s of sockets) s.destroy();
     });
   });
-  return { port: (server.address() as AddressInfo).port, chaos };
+  return { port: (server.address() as AddressInfo).port, chaos, handledAt };
 }
 
 interface Reply {
@@ -47,7 +61,13 @@ interface Reply {
 
 function call(
   port: number,
-  opts: { method?: string; path?: string; body?: string; timeoutMs?: number } = {},
+  opts: {
+    method?: string;
+    path?: string;
+    body?: string;
+    timeoutMs?: number;
+    onData?: (chunk: string) => void;
+  } = {},
 ) {
   return new Promise<Reply>((resolve, reject) => {
     const req = request(
@@ -59,6 +79,7 @@ function call(
         res.on('data', (c: string) => {
           body += c;
           chunks++;
+          opts.onData?.(c);
         });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, chunks }));
         res.on('error', reject);
@@ -103,16 +124,29 @@ describe('withHttpFaults', () => {
     expect(got.filter((s) => s === 503).length).toBeGreaterThan(0);
   });
 
-  it('delays requests by a fixed latency and by a distribution (lower bounds)', async () => {
-    const { port, chaos } = await serve({ faults: { latency: { distribution: { kind: 'fixed', ms: 60 } } } });
-    let start = performance.now();
-    await call(port);
-    expect(performance.now() - start).toBeGreaterThanOrEqual(59);
+  it('delays requests by a fixed latency and by a distribution (fake clock)', async () => {
+    fakeClock();
+    const { port, chaos, handledAt } = await serve({
+      faults: { latency: { distribution: { kind: 'fixed', ms: 60 } } },
+    });
+    // The fake clock stands still until the request is held; the handler then runs at +60 ms.
+    let held = performance.now();
+    const first = call(port);
+    await until(() => chaos.stats.delayed === 1, 5_000, 'the first request to be held');
+    expect(handledAt).toEqual([]);
+    vi.advanceTimersByTime(100);
+    expect(handledAt.map((t) => t - held)).toEqual([60]);
+    await expect(first).resolves.toMatchObject({ status: 200, body: 'hello' });
     chaos.set({ latency: { rate: 1, distribution: { kind: 'uniform', minMs: 40, maxMs: 50 } } });
-    start = performance.now();
-    await call(port);
-    expect(performance.now() - start).toBeGreaterThanOrEqual(39);
-    expect(chaos.stats.delayed).toBe(2);
+    held = performance.now();
+    const second = call(port);
+    await until(() => chaos.stats.delayed === 2, 5_000, 'the second request to be held');
+    expect(handledAt).toHaveLength(1);
+    vi.advanceTimersByTime(100);
+    expect(handledAt).toHaveLength(2);
+    expect(handledAt[1]! - held).toBeGreaterThanOrEqual(40);
+    expect(handledAt[1]! - held).toBeLessThanOrEqual(50);
+    await expect(second).resolves.toMatchObject({ status: 200, body: 'hello' });
   });
 
   it('resets the connection: the client sees ECONNRESET', async () => {
@@ -131,17 +165,26 @@ describe('withHttpFaults', () => {
     await expect(call(port)).resolves.toMatchObject({ status: 200 });
   });
 
-  it('sends the body slowly, in pieces, intact', async () => {
+  it('sends the body slowly, in pieces, intact (fake clock)', async () => {
+    fakeClock();
     const body = 'abcdefghij';
     const { port, chaos } = await serve(
       { faults: { slowBody: { rate: 1, chunkBytes: 2, delayMs: 25 } } },
       body,
     );
+    // Each piece, and the fake time it arrived at (the fake clock stands still until moved).
+    const pieces: string[] = [];
     const start = performance.now();
-    const r = await call(port);
+    const reply = call(port, { onData: (c) => pieces.push(`${c} @${performance.now() - start}`) });
+    await until(() => chaos.stats.slowBodies === 1, 5_000, 'the handler to answer');
+    // 25 ms of fake time at a time: one 2-byte piece each time, none sooner.
+    for (let i = 1; i <= 5; i++) {
+      vi.advanceTimersByTime(25);
+      await until(() => pieces.length >= i, 5_000, `piece ${i}`);
+    }
+    expect(pieces).toEqual(['ab @25', 'cd @50', 'ef @75', 'gh @100', 'ij @125']);
+    const r = await reply;
     expect(r.body).toBe(body);
-    expect(r.chunks).toBeGreaterThanOrEqual(2);
-    expect(performance.now() - start).toBeGreaterThanOrEqual(5 * 25 - 1);
     expect(chaos.stats.slowBodies).toBe(1);
   });
 

@@ -148,21 +148,33 @@ describe('unary calls', () => {
   it('reports DEADLINE_EXCEEDED at the deadline, sends it as grpc-timeout and does not retry past it', async () => {
     servers = await startGrpcServers(2);
     for (const s of servers) s.fault = { kind: 'hang' };
-    const { client } = setup(2, { timeoutMs: 300 });
-    const t0 = performance.now();
-    const r = await unary(client.sayHello, { name: 'slow' });
-    const elapsed = performance.now() - t0;
+    // A clock that stands still: each attempt is sent at call time 0, so told the whole deadline.
+    const { client } = setup(2, { timeoutMs: 300, clock: { now: () => 1_000 } });
+    const order: string[] = [];
+    const before = Date.now();
+    const configured = unary(client.sayHello, { name: 'slow' }).then((r) => {
+      order.push('timeoutMs 300');
+      return r;
+    });
+    // Sent after it, a call with the caller's own, shorter deadline: that one wins, and ends first.
+    const shorter = unary(client.sayHello, { name: 'x' }, { deadline: Date.now() + 50 }).then((r) => {
+      order.push('deadline 50 ms');
+      return r;
+    });
+    const [r, r2] = await Promise.all([configured, shorter]);
     expect(r.error?.code).toBe(grpc.status.DEADLINE_EXCEEDED);
-    expect(elapsed).toBeGreaterThanOrEqual(250);
-    await until(() => servers[0]!.seen.length + servers[1]!.seen.length >= 1);
-    expect(servers[0]!.calls('SayHello') + servers[1]!.calls('SayHello')).toBe(1);
-    const seen = [...servers[0]!.seen, ...servers[1]!.seen][0]!;
-    const d = seen.deadline;
-    const remaining = (d instanceof Date ? d.getTime() : d) - Date.now();
-    expect(remaining).toBeLessThanOrEqual(300);
-    // The caller's own, shorter deadline wins.
-    const r2 = await unary(client.sayHello, { name: 'x' }, { deadline: Date.now() + 50 });
     expect(r2.error?.code).toBe(grpc.status.DEADLINE_EXCEEDED);
+    expect(order).toEqual(['deadline 50 ms', 'timeoutMs 300']);
+    // One attempt each: neither is retried past its deadline.
+    await until(() => servers[0]!.seen.length + servers[1]!.seen.length >= 2);
+    expect(servers[0]!.calls('SayHello') + servers[1]!.calls('SayHello')).toBe(2);
+    const [short, full] = [...servers[0]!.seen, ...servers[1]!.seen]
+      .map((s) => (s.deadline instanceof Date ? s.deadline.getTime() : s.deadline))
+      .sort((a, b) => a - b) as [number, number];
+    // grpc-js rebuilt the deadlines from grpc-timeout: the whole 300 ms (not less), and at most 50 ms.
+    expect(full - before).toBeGreaterThanOrEqual(300);
+    expect(full - Date.now()).toBeLessThanOrEqual(300);
+    expect(short - Date.now()).toBeLessThanOrEqual(50);
   });
 
   it('retries an idempotent call whose attempt exceeded perTryTimeoutMs', async () => {

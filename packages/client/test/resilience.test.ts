@@ -8,8 +8,8 @@ import {
 import { constant, immediate } from '@breakwater/retry';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { collect, staticRegistry } from './helpers/client.js';
-import { startServers, TestClock, type TestServer } from './helpers/servers.js';
+import { collect, EventLog, staticRegistry } from './helpers/client.js';
+import { startServers, TestClock, type TestServer, until, watch } from './helpers/servers.js';
 
 let servers: TestServer[] = [];
 const closers: (() => Promise<unknown>)[] = [];
@@ -143,26 +143,31 @@ describe('retry budget', () => {
 });
 
 describe('deadlines and timeouts', () => {
-  it('a hanging service fails at the deadline with a typed error, end to end', async () => {
+  it('a hanging service fails exactly at the deadline with a typed error, end to end (injected clock)', async () => {
     servers = await startServers(2);
     for (const s of servers) s.fault = { kind: 'hang' };
+    const clock = new TestClock();
     const client = createHttpClient({
       registry: staticRegistry(servers),
+      clock,
+      timerResolutionMs: 1,
       services: { catalog: { timeoutMs: 300 } },
     });
     closers.push(() => client.close());
-    const started = performance.now();
-    const err = await request('http://catalog/x', { dispatcher: client.dispatcher }).catch((e) => e);
-    const elapsed = performance.now() - started;
+    const call = watch(request('http://catalog/x', { dispatcher: client.dispatcher }).catch((e) => e));
+    await until(() => total() === 1, 5_000, 'the attempt to arrive');
+    // 1 ms before the deadline: the client's ticker sees the time, and the call keeps waiting.
+    clock.advance(299);
+    await clock.ticked();
+    expect(call.settled).toBe(false);
+    clock.advance(1);
+    await until(() => call.settled, 5_000, 'the call to fail at the deadline');
+    const err = await call.promise;
     expect(isDeadlineExceededError(err)).toBe(true);
-    expect(err.report.service).toBe('catalog');
-    expect(err.report.timeoutMs).toBe(300);
-    expect(err.report.attempts).toBe(1);
-    expect(elapsed).toBeGreaterThanOrEqual(290);
-    expect(elapsed).toBeLessThan(1_500);
-    const sent = Number(servers.flatMap((s) => s.seen)[0]!.headers['x-breakwater-deadline-ms']);
-    expect(sent).toBeGreaterThan(200);
-    expect(sent).toBeLessThanOrEqual(300);
+    expect(err.report).toMatchObject({ service: 'catalog', timeoutMs: 300, attempts: 1, elapsedMs: 300 });
+    expect(total()).toBe(1);
+    // Sent at injected time 0, the attempt was told the whole 300 ms.
+    expect(servers.flatMap((s) => s.seen)[0]!.headers['x-breakwater-deadline-ms']).toBe('300');
   });
 
   it('per-try timeouts move the call to other endpoints, each told less time', async () => {
@@ -189,38 +194,64 @@ describe('deadlines and timeouts', () => {
   it('never retries past the deadline: a Retry-After beyond it returns the response at once', async () => {
     servers = await startServers(2);
     for (const s of servers) s.fault = { kind: 'status', status: 503, headers: { 'retry-after': '2' } };
+    // The injected clock never moves: a call that waited for the Retry-After, or for its deadline,
+    // would never end.
     const client = createHttpClient({
       registry: staticRegistry(servers),
+      clock: new TestClock(),
+      timerResolutionMs: 1,
       services: { catalog: { timeoutMs: 500 } },
     });
     closers.push(() => client.close());
-    const started = performance.now();
-    expect(await get(client.dispatcher)).toBe(503);
-    expect(performance.now() - started).toBeLessThan(450);
+    const events = new EventLog('breakwater:retry', 'breakwater:request:end');
+    closers.push(async () => events.stop());
+    const call = watch(get(client.dispatcher));
+    await until(() => call.settled, 5_000, 'the 503 to be returned');
+    expect(await call.promise).toBe(503);
     expect(total()).toBe(1);
+    expect(events.of('breakwater:retry')).toEqual([]);
+    expect(events.of('breakwater:request:end')).toMatchObject([
+      { statusCode: 503, attempts: 1, durationMs: 0 },
+    ]);
   });
 
-  it('honours Retry-After within the deadline', async () => {
+  it('honours Retry-After within the deadline (injected clock)', async () => {
     servers = await startServers(2);
     for (const s of servers) s.fault = { kind: 'status', status: 503, headers: { 'retry-after': '1' } };
+    const clock = new TestClock();
     const client = createHttpClient({
       registry: staticRegistry(servers),
+      clock,
+      timerResolutionMs: 1,
       services: { catalog: { timeoutMs: 5_000, retry: { maxAttempts: 2 } } },
     });
     closers.push(() => client.close());
-    const started = performance.now();
-    expect(await get(client.dispatcher)).toBe(503);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+    const events = new EventLog('breakwater:retry', 'breakwater:attempt:end');
+    closers.push(async () => events.stop());
+    const call = watch(get(client.dispatcher));
+    // Once the first attempt has ended, the retry is scheduled: 1 s after now on the injected clock.
+    await until(() => events.of('breakwater:attempt:end').length === 1, 5_000, 'the first 503');
+    expect(events.of('breakwater:retry')).toMatchObject([{ attempt: 1, delayMs: 1_000, statusCode: 503 }]);
+    clock.advance(999);
+    await clock.ticked();
+    expect(total()).toBe(1);
+    expect(call.settled).toBe(false);
+    clock.advance(1);
+    await until(() => call.settled, 5_000, 'the retried call to end');
+    expect(await call.promise).toBe(503);
     expect(total()).toBe(2);
   });
 });
 
 describe('hedging', () => {
-  it('cuts the latency of a slow endpoint', async () => {
+  it('a hedge answers for a slow endpoint once the hedge delay has passed (injected clock)', async () => {
     servers = await startServers(3);
-    servers[0]!.fault = { kind: 'slow', delayMs: 1_000 };
+    servers[0]!.fault = { kind: 'hang' }; // slower than anything: only a hedge can answer for it
+    const clock = new TestClock();
     const client = createHttpClient({
       registry: staticRegistry(servers),
+      clock,
+      timerResolutionMs: 1,
       services: {
         catalog: {
           balancer: { policy: 'round-robin' },
@@ -230,16 +261,41 @@ describe('hedging', () => {
       },
     });
     closers.push(() => client.close());
-    const { messages } = await collect('breakwater:attempt:end', async () => {
-      for (let i = 0; i < 6; i++) {
-        const started = performance.now();
-        const res = await request('http://catalog/h', { dispatcher: client.dispatcher });
-        expect(await res.body.text()).not.toBe('s0:slow');
-        expect(performance.now() - started).toBeLessThan(700);
+    const events = new EventLog('breakwater:hedge', 'breakwater:attempt:end', 'breakwater:request:end');
+    closers.push(async () => events.stop());
+    for (let i = 0; i < 6; i++) {
+      const toSlow = servers[0]!.requests;
+      const hedges = events.of('breakwater:hedge').length;
+      const call = watch(
+        request('http://catalog/h', { dispatcher: client.dispatcher }).then((res) => res.body.text()),
+      );
+      await until(
+        () => call.settled || servers[0]!.requests > toSlow,
+        5_000,
+        'an answer or the slow endpoint',
+      );
+      if (!call.settled) {
+        // Sent to the slow endpoint: no hedge before the hedge delay has passed on the clock.
+        clock.advance(29);
+        await clock.ticked();
+        expect(events.of('breakwater:hedge')).toHaveLength(hedges);
+        expect(call.settled).toBe(false);
+        clock.advance(1);
+        await until(() => call.settled, 5_000, 'the hedge to answer');
+        expect(events.of('breakwater:hedge')).toHaveLength(hedges + 1);
       }
-    });
+      expect(await call.promise).toMatch(/^s[12]:/);
+    }
     expect(servers[0]!.requests).toBeGreaterThan(0);
-    const cancelled = messages.filter((m) => m.endpoint === 's0' && m.outcome === 'cancelled');
+    // Every call the slow endpoint got was hedged, and took the hedge delay (injected clock);
+    // the others were answered at once.
+    expect(events.of('breakwater:hedge')).toHaveLength(servers[0]!.requests);
+    const durations = events.of('breakwater:request:end').map((m) => m.durationMs);
+    expect(durations.filter((d) => d === 30)).toHaveLength(servers[0]!.requests);
+    expect(durations.filter((d) => d === 0)).toHaveLength(6 - servers[0]!.requests);
+    const cancelled = events
+      .of('breakwater:attempt:end')
+      .filter((m) => m.endpoint === 's0' && m.outcome === 'cancelled');
     expect(cancelled.length).toBe(servers[0]!.requests);
   });
 

@@ -101,12 +101,16 @@ export class RawClient {
   }
 }
 
-/** Polls `cond` until true or the deadline passes (no fixed sleeps). */
+// Taken before any test fakes them (vi.useFakeTimers): `until` polls in real time either way.
+const realSetTimeout = setTimeout;
+const realNow = performance.now.bind(performance);
+
+/** Polls `cond` until true or the deadline passes (no fixed sleeps); real time, even under fake timers. */
 export async function until(cond: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
-  const end = performance.now() + timeoutMs;
+  const end = realNow() + timeoutMs;
   while (!cond()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
+    if (realNow() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => realSetTimeout(r, 2));
   }
 }
 

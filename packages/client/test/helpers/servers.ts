@@ -134,13 +134,38 @@ export async function until(cond: () => boolean, timeoutMs = 5_000, what = 'cond
   }
 }
 
-/** A manually advanced clock. */
+/** Lets a test check whether a promise has settled yet, without awaiting it. */
+export function watch<T>(promise: Promise<T>): { readonly promise: Promise<T>; readonly settled: boolean } {
+  const w = { promise, settled: false };
+  promise.then(
+    () => {
+      w.settled = true;
+    },
+    () => {
+      w.settled = true;
+    },
+  );
+  return w;
+}
+
+/**
+ * A manually advanced clock. It counts its reads: while a call has a timed event pending, the
+ * client's ticker reads the clock on every tick, so `ticked()` tells the test that the client has
+ * looked at the current time (and acted on anything due) since the clock was last moved.
+ */
 export class TestClock {
   t = 1_000;
+  reads = 0;
   now(): number {
+    this.reads++;
     return this.t;
   }
   advance(ms: number): void {
     this.t += ms;
+  }
+  /** Resolves once the clock has been read `n` more times (the client's ticker has run). */
+  async ticked(n = 3): Promise<void> {
+    const want = this.reads + n;
+    await until(() => this.reads >= want, 5_000, `${n} reads of the test clock`);
   }
 }
