@@ -157,8 +157,8 @@ for (const concurrency of levels) {
         metrics[`${p}.p99VsHealthy`] = p99 / p99Healthy;
         metrics[`${p}.throughputVsHealthy`] = rps / median(h.rps);
         metrics[`${p}.p99VsRaw`] = p99 / p99Raw;
-        metrics[`${p}.extraCalls`] = extra;
-        metrics[`${p}.slowShare`] = share;
+        metrics[`${p}.extraCallsPct`] = 100 * extra;
+        metrics[`${p}.slowSharePct`] = 100 * share;
       }
     }
   }
