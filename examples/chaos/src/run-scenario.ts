@@ -44,6 +44,8 @@ export interface ScenarioResult {
   readonly hedges: number;
   /** Attempts cut by the per-try timeout. */
   readonly perTryTimeouts: number;
+  /** Attempts per replica (scenario order) that ended without an answer: cut by a timeout or a winning hedge, or a connection error. */
+  readonly unanswered: readonly number[];
   /** Calls that failed with the total deadline (`BREAKWATER_DEADLINE_EXCEEDED`) or the naive client's timeout. */
   readonly deadlineExceeded: number;
 }
@@ -189,6 +191,15 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
   const ejections = countChannel('breakwater:eject');
   const discoveryErrors = countChannel('breakwater:discovery:error');
   const hedges = countChannel('breakwater:hedge');
+  const unanswered = run.addresses.map((address) =>
+    countChannel(
+      'breakwater:attempt:end',
+      (m) =>
+        (m as { endpoint?: unknown }).endpoint === address &&
+        (m as { outcome?: unknown }).outcome !== 'success' &&
+        (m as { statusCode?: unknown }).statusCode === undefined,
+    ),
+  );
   const perTryTimeouts = countChannel(
     'breakwater:attempt:end',
     (m) => (m.error as { code?: unknown } | undefined)?.code === 'BREAKWATER_PER_TRY_TIMEOUT',
@@ -247,6 +258,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     discoveryErrors.stop();
     hedges.stop();
     perTryTimeouts.stop();
+    for (const u of unanswered) u.stop();
   }
   latencies.sort((a, b) => a - b);
   return {
@@ -267,6 +279,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioResult> 
     perReplica,
     hedges: hedges.count(),
     perTryTimeouts: perTryTimeouts.count(),
+    unanswered: unanswered.map((u) => u.count()),
     deadlineExceeded,
   };
 }

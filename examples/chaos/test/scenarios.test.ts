@@ -63,10 +63,11 @@ describe('chaos scenarios with the Breakwater client', () => {
     expect(r.successRate).toBeGreaterThanOrEqual(0.999);
   });
 
-  it('partition: success ≥ 99.9 %, blackholed attempts cut by the per-try timeout, no call waits out its deadline', async () => {
+  it('partition: success ≥ 99.9 %, blackholed attempts cut, no call waits out its deadline', async () => {
     const r = await runScenario({ scenario: 'partition', client: 'breakwater', ...SHORT });
-    // The fault took effect: attempts on the blackholed replica were cut by the per-try timeout.
-    expect(r.perTryTimeouts).toBeGreaterThanOrEqual(1);
+    // The fault took effect: attempts on the blackholed replica (the third) went unanswered, cut by a
+    // winning hedge or the per-try timeout.
+    expect(r.unanswered[2]!).toBeGreaterThanOrEqual(1);
     expect(r.successRate).toBeGreaterThanOrEqual(0.999);
     // Those calls were retried elsewhere instead of holding the whole deadline (TIMEOUT_MS).
     expect(r.deadlineExceeded).toBe(0);

@@ -22,10 +22,20 @@ export interface RetryOptions {
   maxRetryAfterMs?: number;
 }
 
-/** Backup requests for slow attempts (idempotent calls only). */
+/**
+ * Backup requests for slow attempts (idempotent calls only; on by default, adaptive). Every hedge
+ * withdraws from the service's retry budget.
+ */
 export interface HedgeOptions {
-  /** Start a backup attempt when the first has not answered after this many ms (required). */
-  delayMs: number;
+  /** A fixed delay: start a backup attempt when the first has not answered after this many ms. */
+  delayMs?: number;
+  /**
+   * Without `delayMs`: hedge after this percentile of the service's recent attempt latencies (to
+   * response headers), once 100 attempts were seen; none before (default 0.95, The Tail at Scale).
+   */
+  percentile?: number;
+  /** Without `delayMs`: never hedge sooner than this many ms (default 1). */
+  minDelayMs?: number;
   /** Backup attempts beyond the first (default 1). */
   maxHedged?: number;
 }
@@ -34,7 +44,7 @@ export interface HedgeOptions {
 export interface CallPolicy {
   /** `false` disables retries. */
   retry?: RetryOptions | false;
-  /** Off by default; only idempotent calls are hedged. */
+  /** Adaptive by default (p95 of the service's attempts); only idempotent calls are hedged; `false` disables. */
   hedge?: HedgeOptions | false;
   /** Total time for the call, retries and response body included, ms (default 15,000 as Envoy's route timeout; 0 = none). */
   timeoutMs?: number;
@@ -142,7 +152,10 @@ export interface CallPlan {
   readonly timeoutMs: number;
   readonly perTryTimeoutMs: number;
   readonly idempotent: boolean | undefined;
+  /** The fixed hedge delay, or with `hedgePercentile` the least adaptive one. */
   readonly hedgeDelayMs: number;
+  /** Adaptive hedging: the percentile of the service's attempt latencies; undefined = fixed delay. */
+  readonly hedgePercentile: number | undefined;
   readonly maxHedged: number;
 }
 
@@ -163,6 +176,9 @@ export interface ResolvedServicePolicy {
   /** Lower-cased header whose value is the balancer's affinity key, if any. */
   readonly hashHeader: string | undefined;
 }
+
+/** Adaptive hedging by default: after the p95 of the service's attempts, at least 1 ms. */
+export const HEDGE_DEFAULTS = Object.freeze({ percentile: 0.95, minDelayMs: 1 });
 
 export const DEFAULT_STATUSES: readonly number[] = Object.freeze([429, 502, 503, 504]);
 export const DEFAULT_BACKOFF: Backoff = exponential({ initial: 25, max: 1_000, jitter: 'full' });
@@ -253,15 +269,35 @@ function resolvePlan(name: string, p: CallPolicy, base: CallPlan | undefined): C
     if (typeof p.idempotent !== 'boolean') throw new TypeError(`${name}.idempotent must be a boolean`);
     idempotent = p.idempotent;
   }
-  let hedgeDelayMs = base?.hedgeDelayMs ?? Number.POSITIVE_INFINITY;
-  let maxHedged = base?.maxHedged ?? 0;
+  let hedgeDelayMs = base?.hedgeDelayMs ?? HEDGE_DEFAULTS.minDelayMs;
+  let hedgePercentile = base === undefined ? HEDGE_DEFAULTS.percentile : base.hedgePercentile;
+  let maxHedged = base?.maxHedged ?? 1;
   if (p.hedge === false) {
     hedgeDelayMs = Number.POSITIVE_INFINITY;
+    hedgePercentile = undefined;
     maxHedged = 0;
   } else if (p.hedge !== undefined) {
     object(`${name}.hedge`, p.hedge);
-    hedgeDelayMs = nonNegMs(`${name}.hedge.delayMs`, p.hedge.delayMs);
-    maxHedged = p.hedge.maxHedged === undefined ? 1 : posInt(`${name}.hedge.maxHedged`, p.hedge.maxHedged);
+    const h = p.hedge;
+    if (h.delayMs !== undefined) {
+      hedgeDelayMs = nonNegMs(`${name}.hedge.delayMs`, h.delayMs);
+      hedgePercentile = undefined;
+      if (h.percentile !== undefined || h.minDelayMs !== undefined) {
+        throw new TypeError(
+          `${name}.hedge: give delayMs (fixed) or percentile/minDelayMs (adaptive), not both`,
+        );
+      }
+    } else {
+      hedgePercentile = h.percentile ?? HEDGE_DEFAULTS.percentile;
+      if (typeof hedgePercentile !== 'number' || !(hedgePercentile > 0 && hedgePercentile < 1)) {
+        throw new RangeError(`${name}.hedge.percentile must be in (0, 1), got ${String(h.percentile)}`);
+      }
+      hedgeDelayMs =
+        h.minDelayMs === undefined
+          ? HEDGE_DEFAULTS.minDelayMs
+          : nonNegMs(`${name}.hedge.minDelayMs`, h.minDelayMs);
+    }
+    maxHedged = h.maxHedged === undefined ? 1 : posInt(`${name}.hedge.maxHedged`, h.maxHedged);
   }
   return Object.freeze({
     maxAttempts,
@@ -273,6 +309,7 @@ function resolvePlan(name: string, p: CallPolicy, base: CallPlan | undefined): C
     perTryTimeoutMs,
     idempotent,
     hedgeDelayMs,
+    hedgePercentile,
     maxHedged,
   });
 }

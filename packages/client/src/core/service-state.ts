@@ -1,6 +1,7 @@
 // Transport-agnostic per-service state: the discovery watch, the balancer, per-endpoint breakers
 // and transports, the service breaker, bulkhead and retry budget, and endpoint selection with
 // breaker permits. HTTP and gRPC clients drive it; it does no I/O of its own besides the watch.
+
 import {
   Bulkhead,
   CircuitBreaker,
@@ -15,6 +16,7 @@ import type { Clock, Random } from '../clock.js';
 import type { BreakerPolicy, ResolvedServicePolicy } from '../options.js';
 import { channels } from './channels.js';
 import { EndpointSlot } from './endpoint-slot.js';
+import { HedgeDelay } from './hedge-delay.js';
 import { type ClientMetrics, EndpointMetrics, ServiceMetrics } from './metrics.js';
 import type { Transport } from './transport.js';
 
@@ -54,6 +56,8 @@ export class ServiceState<T> {
   readonly policy: ResolvedServicePolicy;
   readonly balancer: Balancer;
   readonly budget: RetryBudget | undefined;
+  /** Recent attempt latencies, for adaptive hedge delays (when any of the service's plans hedges adaptively). */
+  readonly hedgeDelay: HedgeDelay | undefined;
   readonly breaker: CircuitBreaker | undefined;
   readonly bulkhead: ConcurrencyGuard | undefined;
   readonly metrics: ServiceMetrics | undefined;
@@ -86,6 +90,10 @@ export class ServiceState<T> {
     this.balancer = new Balancer({ ...policy.balancer, clock: ctx.clock, random: ctx.random });
     this.budget =
       policy.budget === false ? undefined : new RetryBudget({ ...policy.budget, clock: ctx.clock });
+    const adaptive =
+      policy.plan.hedgePercentile !== undefined ||
+      policy.routes.some((r) => r.plan.hedgePercentile !== undefined);
+    this.hedgeDelay = adaptive ? new HedgeDelay() : undefined;
     this.breaker =
       policy.serviceBreaker === false ? undefined : makeBreaker(policy.serviceBreaker, ctx.clock, ctx.random);
     const b = policy.bulkhead;

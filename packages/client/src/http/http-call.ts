@@ -406,8 +406,8 @@ export class HttpCall implements TriedSet<LazyPool> {
     if (this.#bodyFactory !== undefined && n > 1) body = this.#bodyFactory();
     if (perTryAt < this.timerAt) this.#arm(perTryAt);
     if (!hedge && this.idempotent && plan.maxHedged > 0 && this.#hedgeAt === Number.POSITIVE_INFINITY) {
-      this.#hedgeAt = now + plan.hedgeDelayMs;
-      this.#arm(this.#hedgeAt);
+      this.#hedgeAt = now + this.#hedgeDelay();
+      if (this.#hedgeAt !== Number.POSITIVE_INFINITY) this.#arm(this.#hedgeAt);
     }
     if (channels.attemptStart.hasSubscribers) {
       channels.attemptStart.publish({ service: svc.name, endpoint: slot.id, attempt: n, hedge });
@@ -444,6 +444,9 @@ export class HttpCall implements TriedSet<LazyPool> {
     // one clock read fewer per call; for a long streamed body its EWMA stamp lags a little.
     const at = a.headersAt >= 0 ? a.headersAt : this.ctx.clock.now();
     const latency = at - a.start;
+    // Answers and cancellations (a lower bound: a slow loser still lifts the percentile, so the
+    // delay does not drift down to the winners' latencies); fast failures would drag it down.
+    if (outcome === 'success' || outcome === 'cancelled') this.svc.hedgeDelay?.record(latency);
     a.span?.end(error === undefined ? { statusCode: status } : { statusCode: status, error });
     recordAttempt(this.svc.name, a.slot, a.permit, a.n, latency, outcome, status, error, at);
   }
@@ -725,7 +728,7 @@ export class HttpCall implements TriedSet<LazyPool> {
       this.#hedgeAt = Number.POSITIVE_INFINITY;
       return;
     }
-    this.#hedgeAt = now + plan.hedgeDelayMs;
+    this.#hedgeAt = now + this.#hedgeDelay();
     const svc = this.svc;
     if (svc.budget !== undefined && !svc.budget.tryWithdraw()) {
       svc.metrics?.budgetExhausted.inc();
@@ -736,6 +739,15 @@ export class HttpCall implements TriedSet<LazyPool> {
     if (channels.hedge.hasSubscribers)
       channels.hedge.publish({ service: svc.name, attempt: this.attempts + 1 });
     this.#startAttempt(true, now);
+  }
+
+  /** The fixed delay, or the service's recent attempt-latency percentile (Infinity until it has enough). */
+  #hedgeDelay(): number {
+    const plan = this.plan;
+    const q = plan.hedgePercentile;
+    if (q === undefined) return plan.hedgeDelayMs;
+    const d = this.svc.hedgeDelay?.delay(q) ?? Number.POSITIVE_INFINITY;
+    return Math.max(d, plan.hedgeDelayMs);
   }
 
   #deadline(): void {
