@@ -29,12 +29,12 @@ export function rawBalancedPool(replicas: readonly Replica[]): Contender {
   };
 }
 
-export function breakwaterHttp(replicas: readonly Replica[]): Contender {
+export function breakwaterHttp(replicas: readonly Replica[], hedged = false): Contender {
   const registry = new StaticRegistry({ echo: replicas.map((r) => `127.0.0.1:${r.httpPort}`) });
-  const client = createHttpClient({ registry, services: { echo: {} } });
+  const client = createHttpClient({ registry, services: { echo: hedged ? { hedge: {} } : {} } });
   const dispatcher = client.dispatcher;
   return {
-    name: 'Breakwater HTTP (defaults)',
+    name: hedged ? 'Breakwater HTTP (defaults + adaptive hedging)' : 'Breakwater HTTP (defaults)',
     protocol: 'HTTP',
     fn: async () => {
       const res = await dispatcher.request({ origin: 'http://echo', path: '/', method: 'GET' });

@@ -106,8 +106,9 @@ const slowReplica: Scenario = {
   description: 'one of three replicas answers 10× slower (40–60 ms instead of 4–6 ms)',
   async setup(seed) {
     const backends = await replicas(seed, [undefined, undefined, { latency: SLOW_LATENCY }]);
-    // A hedge after 15 ms covers the few requests the balancer still sends to the slow one.
-    return staticRun(backends, { policy: { hedge: { delayMs: 15 } } });
+    // Adaptive hedging (after the p95 of the service's attempts) covers the few requests the balancer
+    // still sends to the slow one: its first and its probes.
+    return staticRun(backends, { policy: { hedge: {} } });
   },
 };
 

@@ -23,8 +23,8 @@ export interface RetryOptions {
 }
 
 /**
- * Backup requests for slow attempts (idempotent calls only; on by default, adaptive). Every hedge
- * withdraws from the service's retry budget.
+ * Backup requests for slow attempts (idempotent calls only; off by default). `{}` hedges adaptively,
+ * after the p95 of the service's recent attempts. Every hedge withdraws from the service's retry budget.
  */
 export interface HedgeOptions {
   /** A fixed delay: start a backup attempt when the first has not answered after this many ms. */
@@ -44,7 +44,7 @@ export interface HedgeOptions {
 export interface CallPolicy {
   /** `false` disables retries. */
   retry?: RetryOptions | false;
-  /** Adaptive by default (p95 of the service's attempts); only idempotent calls are hedged; `false` disables. */
+  /** Off by default; `{}` = adaptive (p95 of the service's attempts), `{ delayMs }` = fixed; only idempotent calls are hedged. */
   hedge?: HedgeOptions | false;
   /** Total time for the call, retries and response body included, ms (default 15,000 as Envoy's route timeout; 0 = none). */
   timeoutMs?: number;
@@ -177,7 +177,7 @@ export interface ResolvedServicePolicy {
   readonly hashHeader: string | undefined;
 }
 
-/** Adaptive hedging by default: after the p95 of the service's attempts, at least 1 ms. */
+/** Adaptive hedging (`hedge: {}`): after the p95 of the service's attempts, at least 1 ms. */
 export const HEDGE_DEFAULTS = Object.freeze({ percentile: 0.95, minDelayMs: 1 });
 
 export const DEFAULT_STATUSES: readonly number[] = Object.freeze([429, 502, 503, 504]);
@@ -269,9 +269,9 @@ function resolvePlan(name: string, p: CallPolicy, base: CallPlan | undefined): C
     if (typeof p.idempotent !== 'boolean') throw new TypeError(`${name}.idempotent must be a boolean`);
     idempotent = p.idempotent;
   }
-  let hedgeDelayMs = base?.hedgeDelayMs ?? HEDGE_DEFAULTS.minDelayMs;
-  let hedgePercentile = base === undefined ? HEDGE_DEFAULTS.percentile : base.hedgePercentile;
-  let maxHedged = base?.maxHedged ?? 1;
+  let hedgeDelayMs = base?.hedgeDelayMs ?? Number.POSITIVE_INFINITY;
+  let hedgePercentile = base?.hedgePercentile;
+  let maxHedged = base?.maxHedged ?? 0;
   if (p.hedge === false) {
     hedgeDelayMs = Number.POSITIVE_INFINITY;
     hedgePercentile = undefined;
