@@ -13,14 +13,14 @@ export interface Contender {
   close(): Promise<void>;
 }
 
-type Ping = (
+export type Ping = (
   req: Buffer,
   md: grpc.Metadata,
   opts: grpc.CallOptions,
   cb: (err: grpc.ServiceError | null, v?: Buffer) => void,
 ) => unknown;
 
-function promisePing(
+export function promisePing(
   ping: Ping,
   md: () => grpc.Metadata,
   opts: () => grpc.CallOptions,

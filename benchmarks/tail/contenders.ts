@@ -6,7 +6,8 @@ import { createGrpcClient } from '@breakwater/client/grpc';
 import { StaticRegistry } from '@breakwater/discovery';
 import * as grpc from '@grpc/grpc-js';
 import { BalancedPool } from 'undici';
-import { echoService, REQUEST } from '../grpc/service.js';
+import { type Ping, promisePing } from '../grpc/contenders.js';
+import { echoService } from '../grpc/service.js';
 import type { Replica } from './replicas.js';
 
 export interface Contender {
@@ -47,20 +48,8 @@ export function breakwaterHttp(replicas: readonly Replica[], hedged = false): Co
   };
 }
 
-type Ping = (
-  req: Buffer,
-  md: grpc.Metadata,
-  opts: grpc.CallOptions,
-  cb: (err: grpc.ServiceError | null, v?: Buffer) => void,
-) => unknown;
-
-function promisePing(ping: Ping): () => Promise<unknown> {
-  const opts = {};
-  return () =>
-    new Promise((resolve, reject) => {
-      ping(REQUEST, new grpc.Metadata(), opts, (err, v) => (err === null ? resolve(v) : reject(err)));
-    });
-}
+const metadata = (): grpc.Metadata => new grpc.Metadata();
+const noOptions = (): grpc.CallOptions => ({});
 
 const Echo = grpc.makeGenericClientConstructor(echoService, 'Echo');
 
@@ -72,7 +61,7 @@ export function rawRoundRobin(replicas: readonly Replica[]): Contender {
   return {
     name: 'grpc-js round_robin',
     protocol: 'gRPC',
-    fn: promisePing((client.Ping as Ping).bind(client)),
+    fn: promisePing((client.Ping as Ping).bind(client), metadata, noOptions),
     close: async () => client.close(),
   };
 }
@@ -83,7 +72,7 @@ export function breakwaterGrpc(replicas: readonly Replica[]): Contender {
   return {
     name: 'Breakwater gRPC (defaults)',
     protocol: 'gRPC',
-    fn: promisePing(client.Ping as unknown as Ping),
+    fn: promisePing(client.Ping as unknown as Ping, metadata, noOptions),
     close: async () => {
       await client.close();
       await registry.close();
