@@ -289,7 +289,9 @@ export abstract class ResilientCall implements TriedSet<GrpcEndpoint>, Sleeper {
     const ctx = this.ctx;
     const now = ctx.clock.now();
     const latency = now - this.#attemptStart;
-    const outcome = attemptOutcome(code, this.cancelled);
+    // DEADLINE_EXCEEDED from the call's own deadline (not the per-try one) is the call's end, not
+    // the endpoint's fault, as for HTTP.
+    const outcome = attemptOutcome(code, this.cancelled || (code === 4 && !this.#perTry));
     recordAttempt(ctx.svc.name, slot, this.#permit!, this.attempts, latency, outcome, code, err);
     this.#attemptSpan?.end({ statusCode: code, error: err });
     this.#attemptSpan = undefined;

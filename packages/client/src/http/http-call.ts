@@ -531,7 +531,15 @@ export class HttpCall implements TriedSet<LazyPool> {
   onAttemptError(a: HttpAttempt, err: Error): void {
     if (!this.#unlink(a)) return;
     const reason = a.cancelReason;
-    if (reason !== undefined && (reason instanceof HedgeLostError || reason === this.#userAbort)) {
+    // The call's own end (a hedge won, the caller aborted, the call's deadline passed) is not the
+    // endpoint's fault: 'cancelled' feeds its latency as a lower bound only, never its breaker or
+    // outlier detector. A per-try timeout is the endpoint's (it was slow) and counts as a failure.
+    if (
+      reason !== undefined &&
+      (reason instanceof HedgeLostError ||
+        reason === this.#userAbort ||
+        reason instanceof DeadlineExceededError)
+    ) {
       this.#record(a, 'cancelled', a.headersAt >= 0 ? a.status : undefined, undefined);
     } else {
       this.#record(a, 'local-origin-error', a.headersAt >= 0 ? a.status : undefined, err);
