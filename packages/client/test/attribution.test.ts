@@ -35,7 +35,7 @@ describe("the call's own deadline is not the endpoint's fault", () => {
     closers.push(async () => events.stop());
     const client = createHttpClient({
       registry: staticRegistry(servers),
-      services: { catalog: { timeoutMs: 30, serviceBreaker: false } },
+      services: { catalog: { timeoutMs: 100, serviceBreaker: false } },
     });
     closers.push(() => client.close());
     servers[0]!.fault = { kind: 'hang' };
@@ -43,15 +43,18 @@ describe("the call's own deadline is not the endpoint's fault", () => {
       const err = await request('http://catalog/x', { dispatcher: client.dispatcher }).catch((e) => e);
       expect(err.code).toBe('BREAKWATER_DEADLINE_EXCEEDED'); // the fault took effect
     }
-    expect(servers[0]!.requests).toBe(CUTS);
+    // At least the breaker's threshold of attempts were cut (a call cut before its attempt left,
+    // on a loaded host, would have none), and every one was recorded as the call's end.
     const outcomes = events.of('breakwater:attempt:end').map((m) => m.outcome);
-    expect(outcomes).toEqual(Array(CUTS).fill('cancelled'));
+    expect(outcomes.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(outcomes)).toEqual(new Set(['cancelled']));
     expect(client.endpoints('catalog')[0]).toMatchObject({ breaker: 'closed', ejected: false });
     servers[0]!.fault = { kind: 'ok' };
+    const before = servers[0]!.requests;
     const res = await request('http://catalog/x', { dispatcher: client.dispatcher });
     await res.body.dump();
     expect(res.statusCode).toBe(200);
-    expect(servers[0]!.requests).toBe(CUTS + 1);
+    expect(servers[0]!.requests).toBe(before + 1);
   });
 
   it('gRPC: DEADLINE_EXCEEDED from the call deadline is cancelled, the breaker stays closed, the endpoint serves the next call', async () => {
@@ -63,7 +66,7 @@ describe("the call's own deadline is not the endpoint's fault", () => {
       registry,
       service: 'greeter',
       idempotentMethods: ['SayHello'],
-      timeoutMs: 30,
+      timeoutMs: 100,
       serviceBreaker: false,
     });
     closers.push(async () => {
@@ -76,11 +79,13 @@ describe("the call's own deadline is not the endpoint's fault", () => {
       expect(r.error?.code).toBe(grpc.status.DEADLINE_EXCEEDED); // the fault took effect
     }
     const outcomes = events.of('breakwater:attempt:end').map((m) => m.outcome);
-    expect(outcomes).toEqual(Array(CUTS).fill('cancelled'));
+    expect(outcomes.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(outcomes)).toEqual(new Set(['cancelled']));
     grpcServers[0]!.fault = { kind: 'ok' };
+    const before = grpcServers[0]!.calls('SayHello');
     const r = await unary(client.SayHello, { name: 'ok' });
     expect(r.value?.message).toBe('hello ok');
-    expect(grpcServers[0]!.calls('SayHello')).toBe(CUTS + 1);
+    expect(grpcServers[0]!.calls('SayHello')).toBe(before + 1);
   });
 
   it('a per-try timeout still counts against the endpoint (it was slow): the breaker opens', async () => {
