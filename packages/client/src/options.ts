@@ -1,11 +1,26 @@
 // Public option types of the HTTP client, and their resolution into frozen per-service and
 // per-route plans (validated once, at construction; arguments are never mutated).
-import type { CircuitBreakerOptions, ConcurrencyGuard, TripStrategy } from '@breakwater/breaker';
+import {
+  Bulkhead,
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  type ConcurrencyGuard,
+  type TripStrategy,
+} from '@breakwater/breaker';
 import type { Registry } from '@breakwater/discovery';
-import type { BalancerOptions } from '@breakwater/loadbalance';
-import { type Backoff, exponential, type RetryBudgetOptions } from '@breakwater/retry';
+import { Balancer, type BalancerOptions } from '@breakwater/loadbalance';
+import { type Backoff, exponential, RetryBudget, type RetryBudgetOptions } from '@breakwater/retry';
 import type { ClientTracingOptions } from '@breakwater/tracing';
 import type { Clock, Random } from './clock.js';
+import {
+  CLIENT_KEYS,
+  HEDGE_KEYS,
+  POOL_KEYS,
+  RETRY_KEYS,
+  ROUTE_KEYS,
+  rejectUnknownKeys,
+  SERVICE_POLICY_KEYS,
+} from './option-keys.js';
 import { compileRoute, type RouteMatcher } from './route-matcher.js';
 
 /** Retry behaviour of a call (per service, overridable per route). */
@@ -213,6 +228,17 @@ function nonNegMs(name: string, v: unknown): number {
   return v;
 }
 
+/** Runs `build`; a RangeError or TypeError it throws is rethrown with `path` in front of its message. */
+function underPath(path: string, build: () => unknown): void {
+  try {
+    build();
+  } catch (e) {
+    if (e instanceof RangeError) throw new RangeError(`${path}: ${e.message}`, { cause: e });
+    if (e instanceof TypeError) throw new TypeError(`${path}: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
 function object(name: string, v: unknown): void {
   if (typeof v !== 'object' || v === null) throw new TypeError(`${name} must be an object, got ${String(v)}`);
 }
@@ -227,6 +253,7 @@ function resolvePlan(name: string, p: CallPolicy, base: CallPlan | undefined): C
   if (retry === false) maxAttempts = 1;
   else if (retry !== undefined) {
     object(`${name}.retry`, retry);
+    rejectUnknownKeys(`${name}.retry`, retry, RETRY_KEYS);
     if (retry.maxAttempts !== undefined) maxAttempts = posInt(`${name}.retry.maxAttempts`, retry.maxAttempts);
     if (retry.backoff !== undefined) {
       if (typeof retry.backoff?.start !== 'function') {
@@ -278,6 +305,7 @@ function resolvePlan(name: string, p: CallPolicy, base: CallPlan | undefined): C
     maxHedged = 0;
   } else if (p.hedge !== undefined) {
     object(`${name}.hedge`, p.hedge);
+    rejectUnknownKeys(`${name}.hedge`, p.hedge, HEDGE_KEYS);
     const h = p.hedge;
     if (h.delayMs !== undefined) {
       hedgeDelayMs = nonNegMs(`${name}.hedge.delayMs`, h.delayMs);
@@ -321,8 +349,14 @@ export function resolveServicePolicy(
   own: ServicePolicy | undefined,
 ): ResolvedServicePolicy {
   const name = `services.${service}`;
-  if (own !== undefined) object(name, own);
-  if (defaults !== undefined) object('defaults', defaults);
+  if (own !== undefined) {
+    object(name, own);
+    rejectUnknownKeys(name, own, SERVICE_POLICY_KEYS);
+  }
+  if (defaults !== undefined) {
+    object('defaults', defaults);
+    rejectUnknownKeys('defaults', defaults, SERVICE_POLICY_KEYS);
+  }
   const p: ServicePolicy = { ...defaults, ...own };
   const plan = resolvePlan(name, p, undefined);
   const routes: ResolvedRoute[] = [];
@@ -330,6 +364,7 @@ export function resolveServicePolicy(
   if (!Array.isArray(routeList)) throw new TypeError(`${name}.routes must be an array`);
   routeList.forEach((r, i) => {
     object(`${name}.routes[${i}]`, r);
+    rejectUnknownKeys(`${name}.routes[${i}]`, r, ROUTE_KEYS);
     routes.push(
       Object.freeze({
         match: compileRoute(`${name}.routes[${i}]`, r.method, r.path),
@@ -337,6 +372,10 @@ export function resolveServicePolicy(
       }),
     );
   });
+  if (p.pool !== undefined) {
+    object(`${name}.pool`, p.pool);
+    rejectUnknownKeys(`${name}.pool`, p.pool, POOL_KEYS);
+  }
   const pool = { ...SERVICE_DEFAULTS.pool, ...p.pool };
   if (pool.connections !== null) posInt(`${name}.pool.connections`, pool.connections);
   nonNegMs(`${name}.pool.keepAliveTimeoutMs`, pool.keepAliveTimeoutMs);
@@ -346,6 +385,9 @@ export function resolveServicePolicy(
   if (bulkhead !== false && typeof bulkhead !== 'function') {
     object(`${name}.bulkhead`, bulkhead);
     posInt(`${name}.bulkhead.maxConcurrent`, bulkhead.maxConcurrent);
+    // The policy objects validate their own options: build one now so a bad value fails here,
+    // at construction, not at the first call.
+    underPath(`${name}.bulkhead`, () => new Bulkhead(bulkhead));
   }
   for (const key of ['endpointBreaker', 'serviceBreaker'] as const) {
     const b = p[key];
@@ -354,14 +396,22 @@ export function resolveServicePolicy(
       if (b.strategy !== undefined && typeof b.strategy !== 'function') {
         throw new TypeError(`${name}.${key}.strategy must be a function returning a TripStrategy`);
       }
+      const { strategy, ...rest } = b;
+      underPath(`${name}.${key}`, () => new CircuitBreaker({ ...rest, strategy: strategy?.() }));
     }
   }
-  if (p.budget !== undefined && p.budget !== false) object(`${name}.budget`, p.budget);
+  if (p.budget !== undefined && p.budget !== false) {
+    object(`${name}.budget`, p.budget);
+    const budget = p.budget;
+    underPath(`${name}.budget`, () => new RetryBudget(budget));
+  }
   if (p.balancer !== undefined) object(`${name}.balancer`, p.balancer);
   const balancer = p.balancer ?? SERVICE_DEFAULTS.balancer;
+  underPath(`${name}.balancer`, () => new Balancer({ ...balancer }));
   let hashHeader: string | undefined;
   if (p.hashKey !== undefined) {
     object(`${name}.hashKey`, p.hashKey);
+    rejectUnknownKeys(`${name}.hashKey`, p.hashKey, ['header']);
     const h = p.hashKey.header;
     if (typeof h !== 'string' || !HEADER_NAME.test(h)) {
       throw new TypeError(`${name}.hashKey.header must be an HTTP header name, got ${String(h)}`);
@@ -403,6 +453,7 @@ export interface ResolvedClientOptions {
 
 export function resolveClientOptions(options: HttpClientOptions, defaultClock: Clock): ResolvedClientOptions {
   object('options', options);
+  rejectUnknownKeys('', options, CLIENT_KEYS);
   const r = options.registry;
   if (typeof r !== 'object' || r === null || typeof r.watch !== 'function') {
     throw new TypeError('registry must be a Registry (an object with watch())');
