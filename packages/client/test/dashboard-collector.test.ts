@@ -2,7 +2,7 @@ import diagnostics from 'node:diagnostics_channel';
 import { createDashboard, createHttpClient, type DashboardSnapshot } from '@breakwater/client';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bucketOf, bucketUpper, LatencyHistogram } from '../src/dashboard/latency-histogram.js';
+import { bucketOf, bucketUpper, LatencyHistogram } from '../src/core/latency-histogram.js';
 import { staticRegistry } from './helpers/client.js';
 import { startServers, type TestServer, until } from './helpers/servers.js';
 

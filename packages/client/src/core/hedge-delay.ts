@@ -1,9 +1,9 @@
 // The adaptive hedge delay of a service: a latency percentile of its recent attempts. Two log-bucket
-// histograms (≤ 12.5 % relative error, the dashboard's buckets) take turns: the current one fills,
+// histograms (≤ 12.5 % relative error, the buckets the dashboard uses too) take turns: the current one fills,
 // the previous one still counts, so the percentile covers the last `window` to 2 × `window` attempts
 // and forgets older ones. Recording is a bucket increment; the percentile is rescanned only every
 // `window / 16` samples, so the hot path neither sorts nor allocates.
-import { bucketOf, bucketUpper } from '../dashboard/latency-histogram.js';
+import { bucketOf, bucketUpper } from './latency-histogram.js';
 
 const BUCKETS = bucketOf(Number.MAX_VALUE) + 1;
 

@@ -1,7 +1,8 @@
 // Per-service and per-endpoint counters: incremented by the channel subscribers (hot path: no
 // allocation), closed once per interval into figures and fixed-size histories.
+
+import { LatencyHistogram } from '../core/latency-histogram.js';
 import { History } from './history.js';
-import { LatencyHistogram } from './latency-histogram.js';
 
 /** Figures of one closed interval. */
 class Interval {
